@@ -1,0 +1,41 @@
+#include "model/run_event.hpp"
+
+#include <cstdio>
+
+#include "model/json_writer.hpp"
+#include "model/timestamp.hpp"
+
+namespace fabro::model {
+
+std::string make_uuid_v7(uint64_t unix_ms, const std::array<uint8_t, 10>& random) {
+  uint8_t b[16];
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(unix_ms >> (8 * (5 - i)));
+  for (int i = 0; i < 10; ++i) b[6 + i] = random[i];
+  b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0F));  // version 7
+  b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3F));  // RFC 4122 variant
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+                b[12], b[13], b[14], b[15]);
+  return out;
+}
+
+std::string envelope_json(const run_event& e) {
+  json_writer w;
+  w.begin_object()
+      .field("seq", e.seq)
+      .field("id", e.id)
+      .field("ts", format_rfc3339_ms(e.ts_ms))
+      .field("run_id", e.run_id)
+      .field("event", e.event)
+      .field_raw("properties", e.properties_json.empty() ? "{}" : e.properties_json);
+  if (!e.node_id.empty()) w.field("node_id", e.node_id);
+  if (!e.node_label.empty()) w.field("node_label", e.node_label);
+  if (!e.stage_id.empty()) w.field("stage_id", e.stage_id);
+  if (!e.actor_json.empty()) w.field_raw("actor", e.actor_json);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace fabro::model

@@ -1,0 +1,31 @@
+// One entry of a run's durable event log, in Fabro's flat envelope
+// (reference/fabro-runs-api.md §9.1): seq, id, ts, run_id, event,
+// properties, and optional node/stage/actor keys. Plain value.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace fabro::model {
+
+struct run_event {
+  std::string run_id;
+  uint64_t seq = 0;                  // per run, contiguous from 1
+  std::string id;                    // UUIDv7
+  int64_t ts_ms = 0;                 // when it happened
+  std::string event;                 // dotted name, e.g. "run.created"
+  std::string properties_json = "{}";  // a JSON object
+  std::string node_id;               // optional keys: empty = absent
+  std::string node_label;
+  std::string stage_id;
+  std::string actor_json;            // a JSON object, empty = absent
+};
+
+// A UUIDv7 text from a millisecond time and 10 random bytes.
+std::string make_uuid_v7(uint64_t unix_ms, const std::array<uint8_t, 10>& random);
+
+// The envelope JSON of `e` as stored and served.
+std::string envelope_json(const run_event& e);
+
+}  // namespace fabro::model
