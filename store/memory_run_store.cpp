@@ -1,0 +1,106 @@
+#include "store/memory_run_store.hpp"
+
+#include <algorithm>
+
+namespace fabro::store {
+
+using model::result;
+using model::run_record;
+
+memory_run_store::memory_run_store(std::shared_ptr<memory_run_data> data)
+    : data_(std::move(data)) {}
+
+result<std::vector<write_outcome>> memory_run_store::commit(const std::vector<run_write>& writes) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  std::vector<write_outcome> out;
+  for (const auto& w : writes) {
+    write_outcome o;
+    auto it = data_->runs.find(w.record.id);
+    switch (w.kind) {
+      case write_kind::create:
+        if (it != data_->runs.end()) {
+          o.status = it->second.manifest == w.manifest_bytes ? write_status::existing
+                                                              : write_status::conflict;
+          o.existing = it->second.record;
+          o.existing.last_seq = it->second.events.size();
+        } else {
+          auto& e = data_->runs[w.record.id];
+          e.record = w.record;
+          e.manifest = w.manifest_bytes;
+          for (const auto& ev : w.events) e.events.push_back(model::envelope_json(ev));
+        }
+        break;
+      case write_kind::update:
+        if (it != data_->runs.end()) it->second.record = w.record;
+        break;
+      case write_kind::append:
+        if (it != data_->runs.end())
+          for (const auto& ev : w.events) it->second.events.push_back(model::envelope_json(ev));
+        break;
+      case write_kind::remove:
+        if (it != data_->runs.end()) data_->runs.erase(it);
+        break;
+    }
+    out.push_back(std::move(o));
+  }
+  ++data_->commits;
+  return out;
+}
+
+result<std::optional<run_record>> memory_run_store::load_run(const std::string& id) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  auto it = data_->runs.find(id);
+  if (it == data_->runs.end()) return std::optional<run_record>{};
+  run_record r = it->second.record;
+  r.last_seq = it->second.events.size();
+  return std::optional<run_record>{r};
+}
+
+result<std::optional<std::string>> memory_run_store::load_manifest(const std::string& id) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  auto it = data_->runs.find(id);
+  if (it == data_->runs.end()) return std::optional<std::string>{};
+  return std::optional<std::string>{it->second.manifest};
+}
+
+result<std::vector<run_record>> memory_run_store::list_runs(uint64_t offset, uint64_t limit) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  std::vector<run_record> all;
+  for (const auto& [id, e] : data_->runs) all.push_back(e.record);
+  std::sort(all.begin(), all.end(), [](const run_record& a, const run_record& b) {
+    return a.created_at_ms != b.created_at_ms ? a.created_at_ms > b.created_at_ms : a.id > b.id;
+  });
+  std::vector<run_record> page;
+  for (uint64_t i = offset; i < all.size() && page.size() < limit; ++i) page.push_back(all[i]);
+  return page;
+}
+
+result<std::vector<std::string>> memory_run_store::list_events(const std::string& id,
+                                                               uint64_t since_seq,
+                                                               uint64_t limit) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  std::vector<std::string> out;
+  auto it = data_->runs.find(id);
+  if (it == data_->runs.end()) return out;
+  const auto& ev = it->second.events;
+  for (uint64_t seq = std::max<uint64_t>(since_seq, 1); seq <= ev.size() && out.size() < limit;
+       ++seq)
+    out.push_back(ev[seq - 1]);
+  return out;
+}
+
+result<std::vector<run_record>> memory_run_store::load_unfinished() {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  std::vector<run_record> out;
+  for (const auto& [id, e] : data_->runs) {
+    if (model::is_terminal(e.record.status)) continue;
+    out.push_back(e.record);
+    out.back().last_seq = e.events.size();
+  }
+  std::sort(out.begin(), out.end(), [](const run_record& a, const run_record& b) {
+    return a.created_at_ms != b.created_at_ms ? a.created_at_ms < b.created_at_ms : a.id < b.id;
+  });
+  return out;
+}
+
+}  // namespace fabro::store

@@ -1,0 +1,44 @@
+// In-memory run store for actor tests and embedders that need no
+// durability. Instances made from the same `memory_run_data` share one data
+// set (a writer and readers, like SQLite connections). Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "store/run_store.hpp"
+
+namespace fabro::store {
+
+// The shared data behind memory_run_store instances.
+struct memory_run_data {
+  struct entry {
+    model::run_record record;
+    std::string manifest;
+    std::vector<std::string> events;  // envelope JSON, index = seq - 1
+  };
+  std::mutex mutex;
+  std::map<std::string, entry> runs;
+  uint64_t commits = 0;  // number of commit() calls that applied (tests)
+};
+
+class memory_run_store final : public run_store {
+ public:
+  explicit memory_run_store(std::shared_ptr<memory_run_data> data);
+
+  model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
+  model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
+  model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
+  model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
+                                                          uint64_t limit) override;
+  model::result<std::vector<std::string>> list_events(const std::string& id,
+                                                      uint64_t since_seq,
+                                                      uint64_t limit) override;
+  model::result<std::vector<model::run_record>> load_unfinished() override;
+
+ private:
+  std::shared_ptr<memory_run_data> data_;
+};
+
+}  // namespace fabro::store

@@ -1,0 +1,53 @@
+// The durable run store (DESIGN §5): runs (record + manifest bytes) and
+// their event logs. Abstract so actors can run against the in-memory
+// stand-in in tests (STYLE §10).
+//
+// Threading: an instance is used by one actor at a time (the journal owns
+// the writing instance, a reader actor its own). Implementations must allow
+// a writer and readers on separate instances over the same data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/result.hpp"
+#include "model/run_record.hpp"
+#include "store/run_write.hpp"
+
+namespace fabro::store {
+
+class run_store {
+ public:
+  virtual ~run_store() = default;
+
+  // Applies `writes` in order inside one transaction and returns once they
+  // are on disk, one outcome per write. A create whose id exists is not an
+  // error (see write_status). Fails with errc::storage_failure, in which
+  // case nothing of the batch was applied.
+  virtual model::result<std::vector<write_outcome>> commit(
+      const std::vector<run_write>& writes) = 0;
+
+  // The run's record with last_seq filled in; nullopt when unknown.
+  virtual model::result<std::optional<model::run_record>> load_run(const std::string& id) = 0;
+
+  // The manifest bytes as submitted; nullopt when the run is unknown.
+  virtual model::result<std::optional<std::string>> load_manifest(const std::string& id) = 0;
+
+  // Runs newest first (created_at, then id, descending), skipping `offset`,
+  // at most `limit`.
+  virtual model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
+                                                                  uint64_t limit) = 0;
+
+  // Envelope JSON texts of the run's events with seq >= since_seq, in seq
+  // order, at most `limit`.
+  virtual model::result<std::vector<std::string>> list_events(const std::string& id,
+                                                              uint64_t since_seq,
+                                                              uint64_t limit) = 0;
+
+  // Every run whose status is not terminal, oldest first (for recovery).
+  virtual model::result<std::vector<model::run_record>> load_unfinished() = 0;
+};
+
+}  // namespace fabro::store

@@ -1,0 +1,39 @@
+// One durable change to the run store, and what the store says about it.
+// Writes travel from actors to the journal, which commits many of them in one
+// transaction (group commit). Plain values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/run_event.hpp"
+#include "model/run_record.hpp"
+
+namespace fabro::store {
+
+enum class write_kind {
+  create,  // insert record + manifest + events, unless the id exists
+  update,  // replace the record of an existing run
+  append,  // add events to an existing run's log
+  remove,  // delete the run, its manifest and its events
+};
+
+struct run_write {
+  write_kind kind = write_kind::update;
+  model::run_record record;            // create, update; remove uses record.id
+  std::string manifest_bytes;          // create only
+  std::vector<model::run_event> events;  // create, append
+};
+
+enum class write_status {
+  applied,   // the change is durable
+  existing,  // create: the id exists with a byte-identical manifest (no change)
+  conflict,  // create: the id exists with a different manifest (no change)
+};
+
+struct write_outcome {
+  write_status status = write_status::applied;
+  model::run_record existing;  // the stored record, for existing/conflict
+};
+
+}  // namespace fabro::store

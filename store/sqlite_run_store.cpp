@@ -1,0 +1,300 @@
+#include "store/sqlite_run_store.hpp"
+
+#include <sqlite3.h>
+
+#include "store/label_codec.hpp"
+
+namespace fabro::store {
+
+using model::done;
+using model::errc;
+using model::make_problem;
+using model::result;
+using model::run_record;
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  created_ms INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  pending_control TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  workflow_name TEXT NOT NULL DEFAULT '',
+  goal TEXT NOT NULL DEFAULT '',
+  labels TEXT NOT NULL DEFAULT '',
+  host_repo_path TEXT NOT NULL DEFAULT '',
+  start_ms INTEGER NOT NULL DEFAULT -1,
+  duration_ms INTEGER NOT NULL DEFAULT -1,
+  manifest BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_newest ON runs(created_ms DESC, id DESC);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
+CREATE TABLE IF NOT EXISTS events (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  envelope TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kRecordColumns =
+    "id, created_ms, status, reason, pending_control, error, workflow_name, goal, labels, "
+    "host_repo_path, start_ms, duration_ms, "
+    "(SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id)";
+
+void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+std::string column_text(sqlite3_stmt* st, int i) {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st, i))) : std::string();
+}
+
+// Rolls the transaction back unless dismissed, so no error path leaves one open.
+struct rollback_guard {
+  sqlite3* db;
+  bool active = true;
+  ~rollback_guard() {
+    if (active) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+};
+
+}  // namespace
+
+result<std::unique_ptr<sqlite_run_store>> sqlite_run_store::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return make_problem(errc::storage_failure, "cannot open store " + path + ": " + msg);
+  }
+  std::unique_ptr<sqlite_run_store> store(new sqlite_run_store(db));
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                          "PRAGMA foreign_keys=OFF", kSchema}) {
+    auto r = store->exec(sql);
+    if (!r) return make_problem(errc::storage_failure, path + ": " + r.error().detail);
+  }
+  return store;
+}
+
+sqlite_run_store::~sqlite_run_store() {
+  for (auto& [sql, st] : statements_) sqlite3_finalize(st);
+  sqlite3_close(db_);
+}
+
+model::problem sqlite_run_store::failure(const std::string& what) const {
+  return make_problem(errc::storage_failure, what + ": " + sqlite3_errmsg(db_));
+}
+
+result<done> sqlite_run_store::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return make_problem(errc::storage_failure, msg);
+  }
+  return done{};
+}
+
+result<sqlite3_stmt*> sqlite_run_store::prepare(const char* sql) {
+  for (auto& [text, st] : statements_) {
+    if (text == sql) {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+      return st;
+    }
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) return failure("prepare");
+  statements_.emplace_back(sql, st);
+  return st;
+}
+
+result<done> sqlite_run_store::insert_events(const std::vector<model::run_event>& events) {
+  static const char* sql = "INSERT OR REPLACE INTO events(run_id, seq, envelope) VALUES(?,?,?)";
+  for (const auto& e : events) {
+    auto st = prepare(sql);
+    if (!st) return st.error();
+    bind_text(*st, 1, e.run_id);
+    sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(e.seq));
+    bind_text(*st, 3, model::envelope_json(e));
+    if (sqlite3_step(*st) != SQLITE_DONE) return failure("append event");
+  }
+  return done{};
+}
+
+result<done> sqlite_run_store::write_record(const run_record& r, bool insert,
+                                            const std::string* manifest) {
+  static const char* insert_sql =
+      "INSERT INTO runs(status, reason, pending_control, error, workflow_name, goal, labels, "
+      "host_repo_path, start_ms, duration_ms, id, created_ms, manifest) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  static const char* update_sql =
+      "UPDATE runs SET status=?, reason=?, pending_control=?, error=?, workflow_name=?, "
+      "goal=?, labels=?, host_repo_path=?, start_ms=?, duration_ms=? WHERE id=?";
+  auto st = prepare(insert ? insert_sql : update_sql);
+  if (!st) return st.error();
+  bind_text(*st, 1, model::to_string(r.status));
+  bind_text(*st, 2, model::to_string(r.reason));
+  bind_text(*st, 3, model::to_string(r.pending_control));
+  bind_text(*st, 4, r.error_message);
+  bind_text(*st, 5, r.workflow_name);
+  bind_text(*st, 6, r.goal);
+  bind_text(*st, 7, encode_labels(r.labels));
+  bind_text(*st, 8, r.host_repo_path);
+  sqlite3_bind_int64(*st, 9, r.start_time_ms);
+  sqlite3_bind_int64(*st, 10, r.duration_ms);
+  bind_text(*st, 11, r.id);
+  if (insert) {
+    sqlite3_bind_int64(*st, 12, r.created_at_ms);
+    sqlite3_bind_blob(*st, 13, manifest->data(), static_cast<int>(manifest->size()),
+                      SQLITE_TRANSIENT);
+  }
+  if (sqlite3_step(*st) != SQLITE_DONE) return failure(insert ? "insert run" : "update run");
+  return done{};
+}
+
+result<write_outcome> sqlite_run_store::apply(const run_write& w) {
+  write_outcome o;
+  switch (w.kind) {
+    case write_kind::create: {
+      auto manifest = load_manifest(w.record.id);
+      if (!manifest) return manifest.error();
+      if (*manifest) {
+        o.status = **manifest == w.manifest_bytes ? write_status::existing
+                                                  : write_status::conflict;
+        auto existing = load_run(w.record.id);
+        if (!existing) return existing.error();
+        if (*existing) o.existing = **existing;
+        return o;
+      }
+      if (auto r = write_record(w.record, true, &w.manifest_bytes); !r) return r.error();
+      if (auto r = insert_events(w.events); !r) return r.error();
+      return o;
+    }
+    case write_kind::update:
+      if (auto r = write_record(w.record, false, nullptr); !r) return r.error();
+      return o;
+    case write_kind::append:
+      if (auto r = insert_events(w.events); !r) return r.error();
+      return o;
+    case write_kind::remove:
+      for (const char* sql : {"DELETE FROM events WHERE run_id=?", "DELETE FROM runs WHERE id=?"}) {
+        auto st = prepare(sql);
+        if (!st) return st.error();
+        bind_text(*st, 1, w.record.id);
+        if (sqlite3_step(*st) != SQLITE_DONE) return failure("delete run");
+      }
+      return o;
+  }
+  return o;
+}
+
+result<std::vector<write_outcome>> sqlite_run_store::commit(const std::vector<run_write>& writes) {
+  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
+  rollback_guard guard{db_};
+  std::vector<write_outcome> out;
+  out.reserve(writes.size());
+  for (const auto& w : writes) {
+    auto o = apply(w);
+    if (!o) return o.error();
+    out.push_back(std::move(*o));
+  }
+  if (auto r = exec("COMMIT"); !r) return r.error();
+  guard.active = false;
+  return out;
+}
+
+result<std::vector<run_record>> sqlite_run_store::select_records(sqlite3_stmt* st) {
+  std::vector<run_record> out;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    run_record r;
+    r.id = column_text(st, 0);
+    r.created_at_ms = sqlite3_column_int64(st, 1);
+    r.status = model::parse_run_status(column_text(st, 2)).value_or(model::run_status::failed);
+    r.reason = model::parse_status_reason(column_text(st, 3)).value_or(model::status_reason::none);
+    r.pending_control =
+        model::parse_control_action(column_text(st, 4)).value_or(model::control_action::none);
+    r.error_message = column_text(st, 5);
+    r.workflow_name = column_text(st, 6);
+    r.goal = column_text(st, 7);
+    r.labels = decode_labels(column_text(st, 8));
+    r.host_repo_path = column_text(st, 9);
+    r.start_time_ms = sqlite3_column_int64(st, 10);
+    r.duration_ms = sqlite3_column_int64(st, 11);
+    r.last_seq = static_cast<uint64_t>(sqlite3_column_int64(st, 12));
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return failure("read runs");
+  return out;
+}
+
+result<std::optional<run_record>> sqlite_run_store::load_run(const std::string& id) {
+  static const std::string sql = std::string("SELECT ") + kRecordColumns + " FROM runs WHERE id=?";
+  auto st = prepare(sql.c_str());
+  if (!st) return st.error();
+  bind_text(*st, 1, id);
+  auto rows = select_records(*st);
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<run_record>{};
+  return std::optional<run_record>{std::move(rows->front())};
+}
+
+result<std::optional<std::string>> sqlite_run_store::load_manifest(const std::string& id) {
+  auto st = prepare("SELECT manifest FROM runs WHERE id=?");
+  if (!st) return st.error();
+  bind_text(*st, 1, id);
+  int rc = sqlite3_step(*st);
+  if (rc == SQLITE_DONE) return std::optional<std::string>{};
+  if (rc != SQLITE_ROW) return failure("read manifest");
+  auto* p = static_cast<const char*>(sqlite3_column_blob(*st, 0));
+  std::string bytes(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(*st, 0)));
+  sqlite3_reset(*st);
+  return std::optional<std::string>{std::move(bytes)};
+}
+
+result<std::vector<run_record>> sqlite_run_store::list_runs(uint64_t offset, uint64_t limit) {
+  static const std::string sql = std::string("SELECT ") + kRecordColumns +
+                                 " FROM runs ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?";
+  auto st = prepare(sql.c_str());
+  if (!st) return st.error();
+  sqlite3_bind_int64(*st, 1, static_cast<sqlite3_int64>(limit));
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(offset));
+  return select_records(*st);
+}
+
+result<std::vector<std::string>> sqlite_run_store::list_events(const std::string& id,
+                                                               uint64_t since_seq,
+                                                               uint64_t limit) {
+  auto st = prepare("SELECT envelope FROM events WHERE run_id=? AND seq>=? ORDER BY seq LIMIT ?");
+  if (!st) return st.error();
+  bind_text(*st, 1, id);
+  sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(since_seq));
+  sqlite3_bind_int64(*st, 3, static_cast<sqlite3_int64>(limit));
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) out.push_back(column_text(*st, 0));
+  if (rc != SQLITE_DONE) return failure("read events");
+  return out;
+}
+
+result<std::vector<run_record>> sqlite_run_store::load_unfinished() {
+  static const std::string sql =
+      std::string("SELECT ") + kRecordColumns +
+      " FROM runs WHERE status NOT IN ('completed','failed','cancelled')"
+      " ORDER BY created_ms, id";
+  auto st = prepare(sql.c_str());
+  if (!st) return st.error();
+  return select_records(*st);
+}
+
+}  // namespace fabro::store

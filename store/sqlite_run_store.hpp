@@ -1,0 +1,51 @@
+// The embedded default store: one SQLite file in WAL mode with
+// synchronous=FULL, so a commit that returned is on disk (DESIGN §5).
+//
+// Owned by one actor (the journal owns the writing instance; readers open
+// their own instance on the same file). Not thread-safe by itself.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/run_store.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace fabro::store {
+
+class sqlite_run_store final : public run_store {
+ public:
+  // Opens (creating if needed) the database at `path` and its schema.
+  // Fails with errc::storage_failure naming the path and SQLite's message.
+  static model::result<std::unique_ptr<sqlite_run_store>> open(const std::string& path);
+  ~sqlite_run_store() override;
+
+  model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
+  model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
+  model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
+  model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
+                                                          uint64_t limit) override;
+  model::result<std::vector<std::string>> list_events(const std::string& id,
+                                                      uint64_t since_seq,
+                                                      uint64_t limit) override;
+  model::result<std::vector<model::run_record>> load_unfinished() override;
+
+ private:
+  explicit sqlite_run_store(sqlite3* db) : db_(db) {}
+  model::problem failure(const std::string& what) const;
+  model::result<model::done> exec(const char* sql);
+  // A cached prepared statement for `sql`, reset and ready to bind.
+  model::result<sqlite3_stmt*> prepare(const char* sql);
+  model::result<write_outcome> apply(const run_write& w);
+  model::result<model::done> insert_events(const std::vector<model::run_event>& events);
+  model::result<model::done> write_record(const model::run_record& r, bool insert,
+                                          const std::string* manifest);
+  model::result<std::vector<model::run_record>> select_records(sqlite3_stmt* st);
+
+  sqlite3* db_;
+  std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
+};
+
+}  // namespace fabro::store

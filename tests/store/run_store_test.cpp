@@ -1,0 +1,133 @@
+// Both stores must behave alike: the same contract tests run against each.
+#include "store/memory_run_store.hpp"
+#include "store/sqlite_run_store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <unistd.h>
+
+using namespace fabro;
+using store::run_write;
+using store::write_kind;
+using store::write_status;
+
+namespace {
+
+model::run_record record(const std::string& id, int64_t created) {
+  model::run_record r;
+  r.id = id;
+  r.created_at_ms = created;
+  r.workflow_name = "T";
+  r.labels = {{"team", "infra"}, {"quote\"d", "v\n"}};
+  return r;
+}
+
+model::run_event event(const std::string& id, uint64_t seq, const char* name) {
+  model::run_event e;
+  e.run_id = id;
+  e.seq = seq;
+  e.id = "e" + std::to_string(seq);
+  e.event = name;
+  return e;
+}
+
+run_write create(const std::string& id, int64_t created, const std::string& manifest) {
+  run_write w;
+  w.kind = write_kind::create;
+  w.record = record(id, created);
+  w.manifest_bytes = manifest;
+  w.events = {event(id, 1, "run.created"), event(id, 2, "run.submitted")};
+  return w;
+}
+
+struct temp_dir {
+  std::filesystem::path path;
+  temp_dir() {
+    char tmpl[] = "/tmp/fabro-store-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~temp_dir() { std::filesystem::remove_all(path); }
+};
+
+void check_contract(store::run_store& s) {
+  SECTION("a created run reads back with its manifest, labels and events") {
+    auto out = s.commit({create("A", 10, "{m}")});
+    REQUIRE(out);
+    CHECK(out->at(0).status == write_status::applied);
+    auto r = s.load_run("A");
+    REQUIRE(r);
+    REQUIRE(r->has_value());
+    CHECK((*r)->workflow_name == "T");
+    CHECK((*r)->labels.at("quote\"d") == "v\n");
+    CHECK((*r)->last_seq == 2);
+    CHECK(**s.load_manifest("A") == "{m}");
+    auto events = s.list_events("A", 2, 10);
+    REQUIRE(events->size() == 1);
+    CHECK(events->at(0).find("\"event\":\"run.submitted\"") != std::string::npos);
+  }
+  SECTION("creating an existing id reports existing or conflict and changes nothing") {
+    REQUIRE(s.commit({create("A", 10, "{m}")}));
+    auto again = s.commit({create("A", 10, "{m}"), create("A", 10, "{other}")});
+    REQUIRE(again);
+    CHECK(again->at(0).status == write_status::existing);
+    CHECK(again->at(1).status == write_status::conflict);
+    CHECK(**s.load_manifest("A") == "{m}");
+  }
+  SECTION("runs list newest first with offset and limit") {
+    REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, "b"), create("C", 20, "c")}));
+    auto page = s.list_runs(1, 5);
+    REQUIRE(page->size() == 2);
+    CHECK(page->at(0).id == "C");
+    CHECK(page->at(1).id == "A");
+  }
+  SECTION("updates, appends and removal are durable changes") {
+    REQUIRE(s.commit({create("A", 10, "a")}));
+    auto rec = record("A", 10);
+    rec.status = model::run_status::failed;
+    rec.reason = model::status_reason::cancelled;
+    run_write upd{write_kind::update, rec, "", {}};
+    run_write app{write_kind::append, rec, "", {event("A", 3, "run.failed")}};
+    REQUIRE(s.commit({upd, app}));
+    auto r = **s.load_run("A");
+    CHECK(r.status == model::run_status::failed);
+    CHECK(r.reason == model::status_reason::cancelled);
+    CHECK(r.last_seq == 3);
+    CHECK(s.load_unfinished()->empty());
+    REQUIRE(s.commit({run_write{write_kind::remove, rec, "", {}}}));
+    CHECK_FALSE(s.load_run("A")->has_value());
+    CHECK(s.list_events("A", 1, 10)->empty());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the in-memory store keeps the run store contract", "[store]") {
+  store::memory_run_store s(std::make_shared<store::memory_run_data>());
+  check_contract(s);
+}
+
+TEST_CASE("the SQLite store keeps the run store contract", "[store]") {
+  temp_dir dir;
+  auto s = store::sqlite_run_store::open((dir.path / "runs.db").string());
+  REQUIRE(s);
+  check_contract(**s);
+}
+
+TEST_CASE("a second SQLite connection sees what the first committed", "[store]") {
+  temp_dir dir;
+  auto path = (dir.path / "runs.db").string();
+  auto writer = store::sqlite_run_store::open(path);
+  auto reader = store::sqlite_run_store::open(path);
+  REQUIRE(writer);
+  REQUIRE(reader);
+  REQUIRE((*writer)->commit({create("A", 10, "a")}));
+  CHECK((*reader)->load_run("A")->has_value());
+}
+
+TEST_CASE("opening a store where no file can be created fails with a clear error", "[store]") {
+  auto s = store::sqlite_run_store::open("/nonexistent-dir/x/runs.db");
+  REQUIRE_FALSE(s);
+  CHECK(s.error().code == model::errc::storage_failure);
+  CHECK(s.error().detail.find("/nonexistent-dir/x/runs.db") != std::string::npos);
+}
