@@ -202,6 +202,10 @@ class parser {
       if (!v) return v.error();
       a.value = std::move(*v);
       out.push_back(std::move(a));
+      if (is_ident_char(lx_.peek()) || lx_.peek() == '.') {  // e.g. 5min
+        return lx_.error("unexpected " + describe(lx_.peek()) +
+                         " directly after a value");
+      }
       lx_.skip_ws();
       if (lx_.consume("]")) return out;
       if (lx_.consume(",")) continue;
