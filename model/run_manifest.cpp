@@ -342,19 +342,32 @@ std::optional<problem> read_configs(reader& r, od::value v, std::vector<manifest
   return {};
 }
 
+problem invalid_json(simdjson::error_code e) {
+  return make_problem(errc::invalid_request,
+                      std::string("invalid JSON: ") + simdjson::error_message(e));
+}
+
 }  // namespace
 
 result<run_manifest> parse_manifest(std::string_view body) {
-  thread_local od::parser parser;
   simdjson::padded_string padded(body);
+  // On-demand (simdjson 3.0.1) skips the values we do not read without
+  // validating them and ignores anything after the root value; serde rejects
+  // both. One DOM pass over the whole text first closes that gap.
+  thread_local simdjson::dom::parser validator;
+  if (auto e = validator.parse(padded).error()) return invalid_json(e);
+
+  thread_local od::parser parser;
   od::document doc;
-  if (auto e = parser.iterate(padded).get(doc))
-    return make_problem(errc::invalid_request,
-                        std::string("invalid JSON: ") + simdjson::error_message(e));
+  if (auto e = parser.iterate(padded).get(doc)) return invalid_json(e);
+  od::json_type root_type;
+  if (auto e = doc.type().get(root_type)) return invalid_json(e);
+  if (root_type != od::json_type::object)  // a scalar root cannot become a value
+    return make_problem(errc::invalid_request, std::string("invalid type: ") +
+                                                   type_name(root_type) +
+                                                   ", expected struct RunManifest");
   od::value root;
-  if (auto e = doc.get_value().get(root))
-    return make_problem(errc::invalid_request,
-                        std::string("invalid JSON: ") + simdjson::error_message(e));
+  if (auto e = doc.get_value().get(root)) return invalid_json(e);
 
   reader r;
   run_manifest m;
