@@ -1,0 +1,18 @@
+// The atoms of every actor interface (CAF 0.17: at most 10 characters).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace fabro::actors {
+
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using events_atom = caf::atom_constant<caf::atom("events")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using unfinished_atom = caf::atom_constant<caf::atom("unfinish")>;
+using manifest_atom = caf::atom_constant<caf::atom("manifest")>;
+using recover_atom = caf::atom_constant<caf::atom("recover")>;
+
+}  // namespace fabro::actors

@@ -1,0 +1,79 @@
+#include "actors/journal.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/errors.hpp"
+
+namespace fabro::actors {
+namespace {
+
+using outcomes = std::vector<store::write_outcome>;
+
+struct pending_commit {
+  std::vector<store::run_write> writes;
+  caf::typed_response_promise<outcomes> promise;
+};
+
+struct journal_state {
+  std::shared_ptr<store::run_store> store;
+  std::vector<pending_commit> pending;
+  bool flush_scheduled = false;
+  static inline const char* name = "journal";
+};
+
+using journal_pointer = journal_actor::stateful_pointer<journal_state>;
+
+// Commits every pending request in one transaction and answers each.
+void flush(journal_pointer self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  std::vector<pending_commit> batch;
+  batch.swap(st.pending);
+  std::vector<store::run_write> writes;
+  for (auto& p : batch) writes.insert(writes.end(), p.writes.begin(), p.writes.end());
+  auto result = st.store->commit(writes);
+  auto next = result ? result->begin() : outcomes::iterator{};
+  for (auto& p : batch) {
+    if (!result) {
+      p.promise.deliver(to_error(result.error()));
+      continue;
+    }
+    auto end = next + static_cast<std::ptrdiff_t>(p.writes.size());
+    p.promise.deliver(outcomes(next, end));
+    next = end;
+  }
+}
+
+journal_actor::behavior_type journal_impl(journal_pointer self,
+                                          std::shared_ptr<store::run_store> store) {
+  self->state.store = std::move(store);
+  return {
+      [=](commit_atom, std::vector<store::run_write>& writes) -> caf::result<outcomes> {
+        auto& st = self->state;
+        auto promise = self->make_response_promise<outcomes>();
+        st.pending.push_back(pending_commit{std::move(writes), promise});
+        // The flush message queues behind every commit already waiting, so
+        // they all join this batch.
+        if (!st.flush_scheduled) {
+          st.flush_scheduled = true;
+          self->send(self, flush_atom::value);
+        }
+        return promise;
+      },
+      [=](flush_atom) { flush(self); },
+  };
+}
+
+}  // namespace
+
+model::result<journal_actor> spawn_journal(caf::actor_system& sys,
+                                           const store_factory& make_store) {
+  auto store = make_store();
+  if (!store) return store.error();
+  std::shared_ptr<store::run_store> shared(std::move(*store));
+  return sys.spawn<caf::detached>(journal_impl, shared);
+}
+
+}  // namespace fabro::actors

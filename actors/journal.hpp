@@ -1,0 +1,35 @@
+// The journal: the only writer to the run store (DESIGN §3).
+//
+// Runs on its own thread (detached actor) because commits block on fsync.
+// Group commit: every commit request that is waiting in the mailbox when a
+// flush begins goes into the same transaction, so concurrent writers share
+// one fsync; each requester is answered only after its writes are on disk.
+#pragma once
+
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/message_types.hpp"
+#include "actors/store_factory.hpp"
+
+namespace fabro::actors {
+
+using journal_actor = caf::typed_actor<
+    // Commits the writes durably (one transaction with whatever else is
+    // pending) and answers one outcome per write. Fails with
+    // errc::storage_failure; then none of these writes were applied.
+    caf::replies_to<commit_atom, std::vector<store::run_write>>::with<
+        std::vector<store::write_outcome>>,
+    // Internal: commit everything pending now.
+    caf::reacts_to<flush_atom>>;
+
+// Spawns the journal over a store from `make_store`. Fails with the store's
+// open error (nothing spawned).
+model::result<journal_actor> spawn_journal(caf::actor_system& sys,
+                                           const store_factory& make_store);
+
+}  // namespace fabro::actors

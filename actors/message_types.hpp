@@ -1,0 +1,98 @@
+// How model and store values travel in CAF messages (STYLE §7): one
+// `inspect` per struct, listing every field, in the struct's namespace.
+// CAF 0.17 cannot inspect std::optional; travelling structs use "unset"
+// values instead (documented on each field).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "model/result.hpp"
+#include "model/run_creation.hpp"
+#include "model/run_event.hpp"
+#include "model/run_record.hpp"
+#include "store/run_write.hpp"
+
+namespace fabro::model {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, diagnostic& x) {
+  return f(caf::meta::type_name("diagnostic"), x.rule, x.level, x.message, x.node_id,
+           x.edge_from, x.edge_to, x.line, x.column);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, problem& x) {
+  return f(caf::meta::type_name("problem"), x.code, x.detail, x.diagnostics);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_record& x) {
+  return f(caf::meta::type_name("run_record"), x.id, x.status, x.reason, x.pending_control,
+           x.error_message, x.created_at_ms, x.workflow_name, x.goal, x.labels,
+           x.host_repo_path, x.start_time_ms, x.duration_ms, x.last_seq, x.queue_position);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_event& x) {
+  return f(caf::meta::type_name("run_event"), x.run_id, x.seq, x.id, x.ts_ms, x.event,
+           x.properties_json, x.node_id, x.node_label, x.stage_id, x.actor_json);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, new_run& x) {
+  return f(caf::meta::type_name("new_run"), x.record, x.manifest_bytes, x.events);
+}
+
+}  // namespace fabro::model
+
+namespace fabro::store {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_write& x) {
+  return f(caf::meta::type_name("run_write"), x.kind, x.record, x.manifest_bytes, x.events);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_outcome& x) {
+  return f(caf::meta::type_name("write_outcome"), x.status, x.existing);
+}
+
+}  // namespace fabro::store
+
+namespace fabro::actors {
+
+// Answer to create: the run and whether this request created it (201) or
+// found an identical earlier submission (200).
+struct create_result {
+  model::run_record record;
+  bool created = false;
+};
+
+// One page of runs or event envelopes.
+struct run_page {
+  std::vector<model::run_record> runs;
+  bool has_more = false;
+};
+struct event_page {
+  std::vector<std::string> events;  // envelope JSON texts
+  bool has_more = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_result& x) {
+  return f(caf::meta::type_name("create_result"), x.record, x.created);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_page& x) {
+  return f(caf::meta::type_name("run_page"), x.runs, x.has_more);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_page& x) {
+  return f(caf::meta::type_name("event_page"), x.events, x.has_more);
+}
+
+}  // namespace fabro::actors

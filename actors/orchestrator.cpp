@@ -1,0 +1,145 @@
+#include "actors/orchestrator.hpp"
+
+#include <unordered_map>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/errors.hpp"
+#include "actors/id_source.hpp"
+#include "actors/journal.hpp"
+#include "actors/run.hpp"
+#include "actors/store_reader.hpp"
+#include "model/run_recovery.hpp"
+
+namespace fabro::actors {
+namespace {
+
+struct orchestrator_state {
+  journal_actor journal;
+  store_reader_actor reader;
+  std::unordered_map<std::string, run_actor> runs;  // live (non-terminal) runs
+  static inline const char* name = "orchestrator";
+};
+
+using orchestrator_pointer = orchestrator_actor::stateful_pointer<orchestrator_state>;
+
+void adopt_run(orchestrator_pointer self, model::run_record record) {
+  auto id = record.id;
+  auto run = spawn_run(self->system(), std::move(record), self->state.journal);
+  self->link_to(run);
+  self->monitor(run);
+  self->state.runs.emplace(std::move(id), std::move(run));
+}
+
+// Restart recovery: waiting runs get their actor back, executing runs end.
+void recover(orchestrator_pointer self) {
+  self->request(self->state.reader, caf::infinite, unfinished_atom::value)
+      .then([=](std::vector<model::run_record>& runs) {
+        std::vector<store::run_write> writes;
+        for (auto& r : runs) {
+          auto step = model::recover_after_restart(r, now_ms());
+          if (!step.event) {
+            adopt_run(self, std::move(step.record));
+            continue;
+          }
+          std::vector<model::run_event> events{*step.event};
+          stamp_events(events);
+          writes.push_back({store::write_kind::update, step.record, "", {}});
+          writes.push_back({store::write_kind::append, step.record, "", events});
+        }
+        if (!writes.empty())
+          self->request(self->state.journal, caf::infinite, commit_atom::value, writes)
+              .then([](const std::vector<store::write_outcome>&) {},
+                    [=](caf::error& err) {
+                      self->quit(err);  // a store that cannot record recovery is unusable
+                    });
+      },
+      [=](caf::error& err) { self->quit(err); });
+}
+
+caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
+  auto promise = self->make_response_promise<create_result>();
+  store::run_write w{store::write_kind::create, run.record, std::move(run.manifest_bytes),
+                     std::move(run.events)};
+  auto record = std::move(run.record);
+  self->request(self->state.journal, caf::infinite, commit_atom::value,
+                std::vector<store::run_write>{std::move(w)})
+      .then(
+          [=](std::vector<store::write_outcome>& out) mutable {
+            auto& o = out.at(0);
+            if (o.status == store::write_status::conflict) {
+              promise.deliver(to_error(model::errc::conflict,
+                                       "Run " + record.id +
+                                           " already exists with a different manifest."));
+              return;
+            }
+            if (o.status == store::write_status::applied) {
+              adopt_run(self, record);
+              promise.deliver(create_result{record, true});
+              return;
+            }
+            auto live = self->state.runs.find(record.id);
+            if (live == self->state.runs.end()) {
+              promise.deliver(create_result{o.existing, false});
+              return;
+            }
+            self->request(live->second, caf::infinite, get_atom::value)
+                .then([=](model::run_record& current) mutable {
+                  promise.deliver(create_result{std::move(current), false});
+                },
+                [=](caf::error&) mutable { promise.deliver(create_result{o.existing, false}); });
+          },
+          [=](caf::error& err) mutable { promise.deliver(err); });
+  return promise;
+}
+
+orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
+                                                    journal_actor journal,
+                                                    store_reader_actor reader) {
+  self->state.journal = journal;
+  self->state.reader = reader;
+  self->link_to(journal);
+  self->link_to(reader);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    for (auto it = self->state.runs.begin(); it != self->state.runs.end(); ++it) {
+      if (it->second.address() == dm.source) {
+        self->state.runs.erase(it);
+        break;
+      }
+    }
+  });
+  recover(self);
+  return {
+      [=](create_atom, model::new_run& run) { return create(self, run); },
+      [=](get_atom, const std::string& id) -> caf::result<model::run_record> {
+        auto live = self->state.runs.find(id);
+        if (live != self->state.runs.end()) return self->delegate(live->second, get_atom::value);
+        return self->delegate(self->state.reader, get_atom::value, id);
+      },
+      [=](list_atom, uint64_t offset, uint64_t limit) -> caf::result<run_page> {
+        return self->delegate(self->state.reader, list_atom::value, offset, limit);
+      },
+      [=](events_atom, const std::string& id, uint64_t since,
+          uint64_t limit) -> caf::result<event_page> {
+        return self->delegate(self->state.reader, events_atom::value, id, since, limit);
+      },
+  };
+}
+
+}  // namespace
+
+model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
+                                                     const orchestrator_config& cfg) {
+  auto journal = spawn_journal(sys, cfg.make_store);
+  if (!journal) return journal.error();
+  auto reader = spawn_store_reader(sys, cfg.make_store);
+  if (!reader) {
+    caf::anon_send_exit(*journal, caf::exit_reason::user_shutdown);
+    return reader.error();
+  }
+  return sys.spawn(orchestrator_impl, *journal, *reader);
+}
+
+}  // namespace fabro::actors

@@ -1,0 +1,71 @@
+#include "actors/store_reader.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/errors.hpp"
+
+namespace fabro::actors {
+namespace {
+
+struct reader_state {
+  std::shared_ptr<store::run_store> store;
+  static inline const char* name = "store_reader";
+};
+
+using reader_pointer = store_reader_actor::stateful_pointer<reader_state>;
+
+caf::error not_found() { return to_error(model::errc::run_not_found, "Run not found."); }
+
+store_reader_actor::behavior_type reader_impl(reader_pointer self,
+                                              std::shared_ptr<store::run_store> store) {
+  self->state.store = std::move(store);
+  return {
+      [=](get_atom, const std::string& id) -> caf::result<model::run_record> {
+        auto r = self->state.store->load_run(id);
+        if (!r) return to_error(r.error());
+        if (!*r) return not_found();
+        return std::move(**r);
+      },
+      [=](list_atom, uint64_t offset, uint64_t limit) -> caf::result<run_page> {
+        auto runs = self->state.store->list_runs(offset, limit + 1);
+        if (!runs) return to_error(runs.error());
+        run_page page;
+        page.has_more = runs->size() > limit;
+        if (page.has_more) runs->pop_back();
+        page.runs = std::move(*runs);
+        return page;
+      },
+      [=](events_atom, const std::string& id, uint64_t since,
+          uint64_t limit) -> caf::result<event_page> {
+        auto run = self->state.store->load_run(id);
+        if (!run) return to_error(run.error());
+        if (!*run) return not_found();
+        auto events = self->state.store->list_events(id, since, limit + 1);
+        if (!events) return to_error(events.error());
+        event_page page;
+        page.has_more = events->size() > limit;
+        if (page.has_more) events->pop_back();
+        page.events = std::move(*events);
+        return page;
+      },
+      [=](unfinished_atom) -> caf::result<std::vector<model::run_record>> {
+        auto runs = self->state.store->load_unfinished();
+        if (!runs) return to_error(runs.error());
+        return std::move(*runs);
+      },
+  };
+}
+
+}  // namespace
+
+model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
+                                                     const store_factory& make_store) {
+  auto store = make_store();
+  if (!store) return store.error();
+  std::shared_ptr<store::run_store> shared(std::move(*store));
+  return sys.spawn<caf::detached>(reader_impl, shared);
+}
+
+}  // namespace fabro::actors

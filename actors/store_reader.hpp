@@ -1,0 +1,30 @@
+// The store reader: answers reads of finished and listed runs from its own
+// store instance on its own thread (detached), so reads never wait behind
+// the journal's fsyncs and never run on an HTTP or scheduler thread.
+#pragma once
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/message_types.hpp"
+#include "actors/store_factory.hpp"
+
+namespace fabro::actors {
+
+using store_reader_actor = caf::typed_actor<
+    // The stored record of run `id`. Fails with errc::run_not_found.
+    caf::replies_to<get_atom, std::string>::with<model::run_record>,
+    // Runs newest first: skip `offset`, at most `limit`, and whether more exist.
+    caf::replies_to<list_atom, uint64_t, uint64_t>::with<run_page>,
+    // Events of run `id` from `since_seq`, at most `limit`. Fails with
+    // errc::run_not_found for an unknown run.
+    caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,
+    // Every non-terminal run, oldest first (restart recovery).
+    caf::replies_to<unfinished_atom>::with<std::vector<model::run_record>>>;
+
+model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
+                                                     const store_factory& make_store);
+
+}  // namespace fabro::actors

@@ -1,0 +1,129 @@
+#include "actors/orchestrator.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/errors.hpp"
+#include "actors/run_submission.hpp"
+#include "tests/support/manifests.hpp"
+
+using namespace fabro;
+using namespace fabro::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+// One actor system + orchestrator over a store factory; blocking helpers.
+struct harness {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  orchestrator_actor orch;
+
+  explicit harness(const store_factory& make_store) {
+    cfg.set("scheduler.max-threads", 2);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    auto o = spawn_orchestrator(*sys, orchestrator_config{make_store});
+    REQUIRE(o);
+    orch = *o;
+  }
+  ~harness() {
+    caf::anon_send_exit(orch, caf::exit_reason::user_shutdown);
+    sys->await_all_actors_done();
+  }
+
+  template <class T, class... Ts>
+  model::result<T> ask(Ts... xs) {
+    caf::scoped_actor self{*sys};
+    std::optional<model::result<T>> out;
+    self->request(orch, 5s, xs...).receive([&](T& v) { out.emplace(std::move(v)); },
+                                           [&](caf::error& e) { out.emplace(to_problem(e)); });
+    return std::move(*out);
+  }
+
+  model::result<create_result> create(const std::string& body) {
+    auto run = prepare_run(body);
+    REQUIRE(run);
+    return ask<create_result>(create_atom::value, *run);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a created run is submitted, readable, listed and has two events", "[actors]") {
+  harness h(memory_store_factory());
+  auto created = h.create(testing::minimal_manifest());
+  REQUIRE(created);
+  CHECK(created->created);
+  CHECK(created->record.status == model::run_status::submitted);
+  auto id = created->record.id;
+
+  auto got = h.ask<model::run_record>(get_atom::value, id);
+  REQUIRE(got);
+  CHECK(got->workflow_name == "T");
+  CHECK(got->labels == std::map<std::string, std::string>{{"team", "infra"}});
+
+  auto page = h.ask<run_page>(list_atom::value, uint64_t{0}, uint64_t{20});
+  REQUIRE(page);
+  REQUIRE(page->runs.size() == 1);
+  CHECK_FALSE(page->has_more);
+
+  auto events = h.ask<event_page>(events_atom::value, id, uint64_t{1}, uint64_t{100});
+  REQUIRE(events);
+  REQUIRE(events->events.size() == 2);
+  CHECK(events->events[0].find("\"run.created\"") != std::string::npos);
+  CHECK(events->events[1].find("\"run.submitted\"") != std::string::npos);
+}
+
+TEST_CASE("an unknown run is not found", "[actors]") {
+  harness h(memory_store_factory());
+  auto got = h.ask<model::run_record>(get_atom::value, std::string("01JRZ3NDEKTSV4RRFFQ69G5FAV"));
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == model::errc::run_not_found);
+}
+
+TEST_CASE("repeating a run id is idempotent for the same manifest and a conflict otherwise",
+          "[actors]") {
+  harness h(memory_store_factory());
+  const std::string id = "01JRZ3NDEKTSV4RRFFQ69G5FAV";
+  REQUIRE(h.create(testing::minimal_manifest(id))->created);
+  auto again = h.create(testing::minimal_manifest(id));
+  REQUIRE(again);
+  CHECK_FALSE(again->created);
+  CHECK(again->record.id == id);
+  auto different = h.create(testing::minimal_manifest(id, "/elsewhere"));
+  REQUIRE_FALSE(different);
+  CHECK(different.error().code == model::errc::conflict);
+}
+
+TEST_CASE("concurrent creates all become durable and each gets its own run", "[actors]") {
+  auto data = memory_store_factory();
+  harness h(data);
+  caf::scoped_actor self{*h.sys};
+  const int n = 200;
+  for (int i = 0; i < n; ++i) {
+    auto run = prepare_run(testing::minimal_manifest());
+    self->send(h.orch, create_atom::value, *run);  // replies arrive as messages
+  }
+  int answered = 0;
+  self->receive_for(answered, n)([&](create_result& r) { CHECK(r.created); });
+  auto page = h.ask<run_page>(list_atom::value, uint64_t{0}, uint64_t{1000});
+  CHECK(page->runs.size() == n);
+}
+
+TEST_CASE("after a restart, submitted runs are served from the store and executing runs end "
+          "terminated", "[actors]") {
+  auto make_store = memory_store_factory();
+  std::string id;
+  {
+    harness h(make_store);
+    id = h.create(testing::minimal_manifest())->record.id;
+  }
+  harness h(make_store);
+  auto got = h.ask<model::run_record>(get_atom::value, id);
+  REQUIRE(got);
+  CHECK(got->status == model::run_status::submitted);
+  CHECK(got->last_seq == 2);
+}
