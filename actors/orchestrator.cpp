@@ -125,6 +125,16 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
           uint64_t limit) -> caf::result<event_page> {
         return self->delegate(self->state.reader, events_atom::value, id, since, limit);
       },
+      [=](flush_atom) -> caf::result<bool> {
+        // The journal answers in order, so an empty commit returns after
+        // every earlier one.
+        auto promise = self->make_response_promise<bool>();
+        self->request(self->state.journal, caf::infinite, commit_atom::value,
+                      std::vector<store::run_write>{})
+            .then([=](const std::vector<store::write_outcome>&) mutable { promise.deliver(true); },
+                  [=](caf::error& err) mutable { promise.deliver(err); });
+        return promise;
+      },
   };
 }
 

@@ -32,7 +32,10 @@ using orchestrator_actor = caf::typed_actor<
     caf::replies_to<list_atom, uint64_t, uint64_t>::with<run_page>,
     // Events of run `id` with seq >= since_seq, at most `limit`. Fails with
     // errc::run_not_found.
-    caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>>;
+    caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,
+    // Answers true once everything committed to the journal before this
+    // request is on disk (graceful shutdown).
+    caf::replies_to<flush_atom>::with<bool>>;
 
 struct orchestrator_config {
   store_factory make_store;  // where runs are kept; required

@@ -1,0 +1,61 @@
+// fabro-orchestrator: the server (`serve`) and, later, client commands.
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/serve.hpp"
+#include "app/serve_config.hpp"
+
+namespace {
+
+// A configuration error: one line on stderr, exit code 2, nothing started.
+int config_error(const std::string& message) {
+  std::cerr << "fabro-orchestrator: " << message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigwait in serve(); block them before any thread
+  // exists so every thread inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App cli{"fabro-orchestrator: a durable, actor-based Fabro run orchestrator"};
+  cli.require_subcommand(1);
+
+  auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server");
+  std::string config_path, bind, data_dir;
+  int threads = 0;
+  serve_cmd->add_option("--config", config_path, "YAML configuration file");
+  serve_cmd->add_option("--bind", bind, "Listen address HOST:PORT (default 127.0.0.1:32276)");
+  serve_cmd->add_option("--data-dir", data_dir, "Directory of the run store (default fabro-data)");
+  serve_cmd->add_option("--threads", threads, "HTTP threads (default 2)");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = cli.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  if (serve_cmd->parsed()) {
+    fabro::app::serve_config cfg;
+    if (!config_path.empty())
+      if (auto r = fabro::app::load_yaml_config(config_path, cfg); !r)
+        return config_error(r.error().detail);
+    if (!bind.empty())
+      if (auto r = fabro::app::parse_bind(bind, cfg); !r) return config_error(r.error().detail);
+    if (!data_dir.empty()) cfg.data_dir = data_dir;
+    if (serve_cmd->count("--threads")) cfg.threads = threads;
+    if (auto r = fabro::app::check_config(cfg); !r) return config_error(r.error().detail);
+    return fabro::app::serve(cfg);
+  }
+  return 0;
+}

@@ -1,0 +1,114 @@
+#include "app/serve_config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+namespace fabro::app {
+
+using model::done;
+using model::errc;
+using model::make_problem;
+using model::result;
+
+namespace {
+
+model::problem bad(const std::string& where, const std::string& key, const std::string& what) {
+  return make_problem(errc::invalid_request, where + ": " + key + ": " + what);
+}
+
+template <class T>
+result<T> read_number(const YAML::Node& node, const std::string& where, const std::string& key) {
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    return bad(where, key, "expected a positive integer, got '" + node.Scalar() + "'");
+  }
+}
+
+}  // namespace
+
+result<done> parse_bind(const std::string& text, serve_config& cfg) {
+  std::string host = text, port;
+  if (!text.empty() && text[0] == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos) return make_problem(errc::invalid_request, "bind: bad address '" + text + "'");
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return make_problem(errc::invalid_request, "bind: bad address '" + text + "'");
+      port = text.substr(close + 2);
+    }
+  } else if (auto colon = text.rfind(':'); colon != std::string::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return make_problem(errc::invalid_request, "bind: missing host in '" + text + "'");
+  if (!port.empty()) {
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(port) > 65535)
+      return make_problem(errc::invalid_request, "bind: bad port in '" + text + "'");
+    cfg.port = static_cast<uint16_t>(std::stoul(port));
+  }
+  cfg.host = host;
+  return done{};
+}
+
+result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return make_problem(errc::invalid_request, path + ": cannot read the config file");
+  } catch (const YAML::ParserException& e) {
+    return make_problem(errc::invalid_request,
+                        path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (root.IsNull()) return done{};  // an empty file changes nothing
+  if (!root.IsMap())
+    return make_problem(errc::invalid_request, path + ": expected a mapping of keys to values");
+  for (const auto& item : root) {
+    std::string key = item.first.as<std::string>();
+    for (auto& c : key)
+      if (c == '-') c = '_';
+    const YAML::Node& v = item.second;
+    std::string where = path + ":" + std::to_string(item.first.Mark().line + 1);
+    if (!v.IsScalar()) return bad(where, key, "expected a single value");
+    if (key == "bind") {
+      if (auto r = parse_bind(v.Scalar(), cfg); !r)
+        return make_problem(errc::invalid_request, where + ": " + r.error().detail);
+    } else if (key == "data_dir") {
+      cfg.data_dir = v.Scalar();
+    } else if (key == "threads" || key == "actor_threads") {
+      auto n = read_number<int>(v, where, key);
+      if (!n) return n.error();
+      (key == "threads" ? cfg.threads : cfg.actor_threads) = *n;
+    } else if (key == "max_body_bytes") {
+      auto n = read_number<uint64_t>(v, where, key);
+      if (!n) return n.error();
+      cfg.max_body_bytes = *n;
+    } else if (key == "log_level") {
+      cfg.log_level = v.Scalar();
+    } else {
+      return bad(where, key, "unknown key");
+    }
+    if (auto r = check_config(cfg); !r)
+      return make_problem(errc::invalid_request, where + ": " + r.error().detail);
+  }
+  return done{};
+}
+
+result<done> check_config(const serve_config& cfg) {
+  if (cfg.threads < 1 || cfg.threads > 64)
+    return make_problem(errc::invalid_request, "threads: must be between 1 and 64");
+  if (cfg.actor_threads < 1 || cfg.actor_threads > 64)
+    return make_problem(errc::invalid_request, "actor_threads: must be between 1 and 64");
+  if (cfg.max_body_bytes < 1024)
+    return make_problem(errc::invalid_request, "max_body_bytes: must be at least 1024");
+  if (cfg.log_level != "error" && cfg.log_level != "warn" && cfg.log_level != "info" &&
+      cfg.log_level != "debug")
+    return make_problem(errc::invalid_request,
+                        "log_level: must be one of error, warn, info, debug");
+  if (cfg.data_dir.empty())
+    return make_problem(errc::invalid_request, "data_dir: must not be empty");
+  return done{};
+}
+
+}  // namespace fabro::app

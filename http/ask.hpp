@@ -1,0 +1,38 @@
+// Request → actor → response without blocking the HTTP thread (DESIGN §3).
+//
+// ask() spawns a one-shot actor that sends `xs...` to `dest` and, when the
+// answer comes, calls on_value(reply, value) on a CAF thread; an error
+// answer (or timeout, or a dead actor) becomes the problem's response. The
+// HTTP handler returns at once.
+#pragma once
+
+#include <chrono>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "actors/errors.hpp"
+#include "http/reply.hpp"
+
+namespace fabro::http {
+
+// How long a request may wait for the actors before answering 503.
+constexpr std::chrono::seconds kActorTimeout{60};
+
+template <class Value, class Dest, class OnValue, class... Ts>
+void ask(caf::actor_system& sys, const Dest& dest, reply_ptr rep, OnValue on_value,
+         Ts&&... xs) {
+  sys.spawn([dest, rep = std::move(rep), on_value = std::move(on_value),
+             msg = std::make_tuple(std::forward<Ts>(xs)...)](caf::event_based_actor* self) {
+    std::apply(
+        [&](auto&&... args) {
+          self->request(dest, kActorTimeout, args...)
+              .then([rep, on_value](Value& v) { on_value(*rep, v); },
+                    [rep](caf::error& err) { rep->send_problem(actors::to_problem(err)); });
+        },
+        msg);
+  });
+}
+
+}  // namespace fabro::http

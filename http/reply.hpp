@@ -1,0 +1,60 @@
+// A request's one response (STYLE §5, toolchain notes §3).
+//
+// `reply` owns the Pistache ResponseWriter of one request. It adds the
+// headers every response carries (x-request-id, and keep-alive for HTTP/1.1
+// requests without a Connection header, which Pistache 0.0.5 would close),
+// sends at most once, and if it is destroyed unsent — an actor died, a
+// handler forgot — answers 503 so no client hangs. Shared between the HTTP
+// thread and the actor that answers; send() may be called from any thread,
+// once (later calls are ignored).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include "model/result.hpp"
+
+namespace fabro::http {
+
+class reply {
+ public:
+  reply(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+  ~reply();
+  reply(const reply&) = delete;
+  reply& operator=(const reply&) = delete;
+
+  const std::string& request_id() const { return request_id_; }
+
+  void send_json(Pistache::Http::Code code, const std::string& body);
+  void send_empty(Pistache::Http::Code code);
+  // Status and body chosen by error_response from the problem's code.
+  void send_problem(const model::problem& p);
+  void send_error(Pistache::Http::Code code, const std::string& detail);
+  // Adds a header before sending; `H` is a Pistache header type.
+  template <class H, class... Ts>
+  void add_header(Ts&&... xs) {
+    writer_.headers().add<H>(std::forward<Ts>(xs)...);
+  }
+
+ private:
+  bool claim();  // true exactly once: the caller may send
+  void prepare_headers();
+
+  Pistache::Http::ResponseWriter writer_;
+  std::string request_id_;
+  bool keep_alive_ = false;
+  std::atomic<bool> sent_{false};
+};
+
+using reply_ptr = std::shared_ptr<reply>;
+
+inline reply_ptr make_reply(const Pistache::Rest::Request& req,
+                            Pistache::Http::ResponseWriter writer) {
+  return std::make_shared<reply>(req, std::move(writer));
+}
+
+}  // namespace fabro::http
