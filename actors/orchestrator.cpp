@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -25,38 +26,14 @@ struct orchestrator_state {
 
 using orchestrator_pointer = orchestrator_actor::stateful_pointer<orchestrator_state>;
 
+// Gives a durable, non-terminal run its actor. Not linked: a run that ends
+// (or fails) must not take the orchestrator down; the monitor tells us.
 void adopt_run(orchestrator_pointer self, model::run_record record) {
+  if (self->state.runs.count(record.id)) return;
   auto id = record.id;
   auto run = spawn_run(self->system(), std::move(record), self->state.journal);
-  self->link_to(run);
   self->monitor(run);
   self->state.runs.emplace(std::move(id), std::move(run));
-}
-
-// Restart recovery: waiting runs get their actor back, executing runs end.
-void recover(orchestrator_pointer self) {
-  self->request(self->state.reader, caf::infinite, unfinished_atom::value)
-      .then([=](std::vector<model::run_record>& runs) {
-        std::vector<store::run_write> writes;
-        for (auto& r : runs) {
-          auto step = model::recover_after_restart(r, now_ms());
-          if (!step.event) {
-            adopt_run(self, std::move(step.record));
-            continue;
-          }
-          std::vector<model::run_event> events{*step.event};
-          stamp_events(events);
-          writes.push_back({store::write_kind::update, step.record, "", {}});
-          writes.push_back({store::write_kind::append, step.record, "", events});
-        }
-        if (!writes.empty())
-          self->request(self->state.journal, caf::infinite, commit_atom::value, writes)
-              .then([](const std::vector<store::write_outcome>&) {},
-                    [=](caf::error& err) {
-                      self->quit(err);  // a store that cannot record recovery is unusable
-                    });
-      },
-      [=](caf::error& err) { self->quit(err); });
 }
 
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
@@ -97,7 +74,8 @@ caf::result<create_result> create(orchestrator_pointer self, model::new_run& run
 
 orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
                                                     journal_actor journal,
-                                                    store_reader_actor reader) {
+                                                    store_reader_actor reader,
+                                                    std::vector<model::run_record> waiting) {
   self->state.journal = journal;
   self->state.reader = reader;
   self->link_to(journal);
@@ -110,7 +88,7 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
       }
     }
   });
-  recover(self);
+  for (auto& r : waiting) adopt_run(self, std::move(r));
   return {
       [=](create_atom, model::new_run& run) { return create(self, run); },
       [=](get_atom, const std::string& id) -> caf::result<model::run_record> {
@@ -138,6 +116,39 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
   };
 }
 
+// Restart recovery (DESIGN §5), before the orchestrator serves anything:
+// executing runs end (durably), waiting runs are returned to be adopted.
+model::result<std::vector<model::run_record>> recover(caf::actor_system& sys,
+                                                      journal_actor journal,
+                                                      store_reader_actor reader) {
+  caf::scoped_actor self{sys};
+  std::optional<model::problem> failure;
+  std::vector<model::run_record> unfinished;
+  self->request(reader, caf::infinite, unfinished_atom::value)
+      .receive([&](std::vector<model::run_record>& runs) { unfinished = std::move(runs); },
+               [&](caf::error& err) { failure = to_problem(err); });
+  if (failure) return *failure;
+  std::vector<model::run_record> waiting;
+  std::vector<store::run_write> writes;
+  for (auto& r : unfinished) {
+    auto step = model::recover_after_restart(r, now_ms());
+    if (!step.event) {
+      waiting.push_back(std::move(step.record));
+      continue;
+    }
+    std::vector<model::run_event> events{*step.event};
+    stamp_events(events);
+    writes.push_back({store::write_kind::update, step.record, "", {}});
+    writes.push_back({store::write_kind::append, step.record, "", std::move(events)});
+  }
+  if (!writes.empty())
+    self->request(journal, caf::infinite, commit_atom::value, writes)
+        .receive([](const std::vector<store::write_outcome>&) {},
+                 [&](caf::error& err) { failure = to_problem(err); });
+  if (failure) return *failure;
+  return waiting;
+}
+
 }  // namespace
 
 model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
@@ -149,7 +160,13 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
     caf::anon_send_exit(*journal, caf::exit_reason::user_shutdown);
     return reader.error();
   }
-  return sys.spawn(orchestrator_impl, *journal, *reader);
+  auto waiting = recover(sys, *journal, *reader);
+  if (!waiting) {
+    caf::anon_send_exit(*journal, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(*reader, caf::exit_reason::user_shutdown);
+    return waiting.error();
+  }
+  return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting));
 }
 
 }  // namespace fabro::actors

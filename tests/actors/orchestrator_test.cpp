@@ -61,6 +61,7 @@ TEST_CASE("a created run is submitted, readable, listed and has two events", "[a
   auto id = created->record.id;
 
   auto got = h.ask<model::run_record>(get_atom::value, id);
+  INFO((got ? "" : got.error().detail));
   REQUIRE(got);
   CHECK(got->workflow_name == "T");
   CHECK(got->labels == std::map<std::string, std::string>{{"team", "infra"}});
@@ -103,12 +104,15 @@ TEST_CASE("concurrent creates all become durable and each gets its own run", "[a
   harness h(data);
   caf::scoped_actor self{*h.sys};
   const int n = 200;
-  for (int i = 0; i < n; ++i) {
-    auto run = prepare_run(testing::minimal_manifest());
-    self->send(h.orch, create_atom::value, *run);  // replies arrive as messages
-  }
-  int answered = 0;
-  self->receive_for(answered, n)([&](create_result& r) { CHECK(r.created); });
+  // All requests are in flight before the first answer is read.
+  std::vector<decltype(self->request(h.orch, 5s, create_atom::value, model::new_run{}))> pending;
+  for (int i = 0; i < n; ++i)
+    pending.push_back(self->request(h.orch, 5s, create_atom::value,
+                                    *prepare_run(testing::minimal_manifest())));
+  int created = 0;
+  for (auto& p : pending)
+    p.receive([&](create_result& r) { created += r.created; }, [&](caf::error&) {});
+  CHECK(created == n);
   auto page = h.ask<run_page>(list_atom::value, uint64_t{0}, uint64_t{1000});
   CHECK(page->runs.size() == n);
 }
@@ -126,4 +130,37 @@ TEST_CASE("after a restart, submitted runs are served from the store and executi
   REQUIRE(got);
   CHECK(got->status == model::run_status::submitted);
   CHECK(got->last_seq == 2);
+}
+
+TEST_CASE("a restart ends executing runs terminated, or cancelled when a cancel was pending",
+          "[actors]") {
+  auto make_store = memory_store_factory();
+  auto seed = [&](const std::string& id, model::run_status status, model::control_action pending) {
+    store::run_write w;
+    w.kind = store::write_kind::create;
+    w.record.id = id;
+    w.record.status = status;
+    w.record.pending_control = pending;
+    w.record.start_time_ms = 1000;
+    w.manifest_bytes = "{}";
+    REQUIRE((*make_store())->commit({w}));
+  };
+  seed("01JRZ3NDEKTSV4RRFFQ69G5FA1", model::run_status::running, model::control_action::none);
+  seed("01JRZ3NDEKTSV4RRFFQ69G5FA2", model::run_status::paused, model::control_action::cancel);
+  seed("01JRZ3NDEKTSV4RRFFQ69G5FA3", model::run_status::submitted, model::control_action::none);
+  harness h(make_store);
+  auto running = h.ask<model::run_record>(get_atom::value, std::string("01JRZ3NDEKTSV4RRFFQ69G5FA1"));
+  CHECK(running->status == model::run_status::failed);
+  CHECK(running->reason == model::status_reason::terminated);
+  CHECK(running->error_message.find("restarted") != std::string::npos);
+  auto paused = h.ask<model::run_record>(get_atom::value, std::string("01JRZ3NDEKTSV4RRFFQ69G5FA2"));
+  CHECK(paused->status == model::run_status::cancelled);
+  CHECK(paused->reason == model::status_reason::cancelled);
+  CHECK(paused->pending_control == model::control_action::none);
+  auto events = h.ask<event_page>(events_atom::value, std::string("01JRZ3NDEKTSV4RRFFQ69G5FA1"),
+                                  uint64_t{1}, uint64_t{10});
+  REQUIRE(events->events.size() == 1);
+  CHECK(events->events[0].find("\"event\":\"run.failed\"") != std::string::npos);
+  auto waiting = h.ask<model::run_record>(get_atom::value, std::string("01JRZ3NDEKTSV4RRFFQ69G5FA3"));
+  CHECK(waiting->status == model::run_status::submitted);
 }

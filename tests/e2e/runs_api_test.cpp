@@ -1,0 +1,191 @@
+// POST/GET /api/v1/runs over loopback HTTP against the real binary.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "model/ulid.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/manifests.hpp"
+#include "tests/support/server_process.hpp"
+
+using namespace fabro::testing;
+
+namespace {
+
+struct running_server {
+  temp_dir dir;
+  server_process server{dir.path + "/data"};
+  uint16_t port() const { return server.port(); }
+};
+
+bool is_error_body(const http_response& r, int status, const std::string& detail) {
+  return r.status == status &&
+         r.body.find("\"errors\":[{\"status\":\"" + std::to_string(status) + "\"") == 0 + 1 &&
+         json_string_field(r.body, "detail") == detail &&
+         json_string_field(r.body, "request_id") == r.header("x-request-id");
+}
+
+}  // namespace
+
+TEST_CASE("creating a run answers 201 submitted with a ULID id and its created_at", "[e2e]") {
+  running_server s;
+  REQUIRE(s.server.started());
+  auto r = http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest());
+  REQUIRE(r.status == 201);
+  CHECK(r.header("content-type") == "application/json");
+  auto id = json_string_field(r.body, "id");
+  REQUIRE(fabro::model::parse_ulid(id));
+  CHECK(json_string_field(r.body, "status") == "submitted");
+  CHECK(std::regex_match(json_string_field(r.body, "created_at"),
+                         std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z)")));
+  for (auto absent : {"queue_position", "error", "pending_control", "status_reason"})
+    CHECK(r.body.find(absent) == std::string::npos);
+  CHECK_FALSE(r.header("x-request-id").empty());
+}
+
+TEST_CASE("a created run reads back as a summary with every key, and is listed", "[e2e]") {
+  running_server s;
+  auto id = json_string_field(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).body, "id");
+  auto r = http_request(s.port(), "GET", "/api/v1/runs/" + id);
+  REQUIRE(r.status == 200);
+  CHECK(json_string_field(r.body, "run_id") == id);
+  CHECK(json_string_field(r.body, "status") == "submitted");
+  CHECK(json_string_field(r.body, "workflow_name") == "T");
+  CHECK(r.body.find("\"labels\":{\"team\":\"infra\"}") != std::string::npos);
+  for (auto key : {"start_time", "duration_ms", "status_reason", "pending_control", "goal",
+                   "host_repo_path"})
+    CHECK(r.body.find(std::string("\"") + key + "\":") != std::string::npos);
+
+  // A lower-case id names the same run.
+  std::string lower = id;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(c));
+  CHECK(http_request(s.port(), "GET", "/api/v1/runs/" + lower).status == 200);
+
+  auto list = http_request(s.port(), "GET", "/api/v1/runs");
+  REQUIRE(list.status == 200);
+  CHECK(list.body.find("\"data\":[{") == 1);
+  CHECK(list.body.find("\"meta\":{\"has_more\":false}") != std::string::npos);
+  CHECK(list.body.find(id) != std::string::npos);
+}
+
+TEST_CASE("runs are listed newest first in pages", "[e2e]") {
+  running_server s;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    // Client-chosen ids with increasing timestamps fix the order.
+    std::string id = "01JRZ3NDE" + std::to_string(i) + "TSV4RRFFQ69G5FAV";
+    REQUIRE(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest(id)).status == 201);
+    ids.push_back(id);
+  }
+  auto first = http_request(s.port(), "GET", "/api/v1/runs?page[limit]=2");
+  REQUIRE(first.status == 200);
+  CHECK(first.body.find(ids[2]) < first.body.find(ids[1]));
+  CHECK(first.body.find(ids[0]) == std::string::npos);
+  CHECK(first.body.find("\"has_more\":true") != std::string::npos);
+  auto second = http_request(s.port(), "GET", "/api/v1/runs?page%5Blimit%5D=2&page%5Boffset%5D=2");
+  CHECK(second.body.find(ids[0]) != std::string::npos);
+  CHECK(second.body.find("\"has_more\":false") != std::string::npos);
+  CHECK(http_request(s.port(), "GET", "/api/v1/runs?page[limit]=abc").status == 400);
+}
+
+TEST_CASE("a new run's log holds run.created then run.submitted, paged", "[e2e]") {
+  running_server s;
+  auto id = json_string_field(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).body, "id");
+  auto all = http_request(s.port(), "GET", "/api/v1/runs/" + id + "/events");
+  REQUIRE(all.status == 200);
+  CHECK(all.body.find("\"seq\":1,") < all.body.find("\"seq\":2,"));
+  CHECK(all.body.find("\"event\":\"run.created\"") < all.body.find("\"event\":\"run.submitted\""));
+  auto one = http_request(s.port(), "GET", "/api/v1/runs/" + id + "/events?limit=1");
+  CHECK(one.body.find("\"seq\":2") == std::string::npos);
+  CHECK(one.body.find("\"has_more\":true") != std::string::npos);
+  auto since = http_request(s.port(), "GET", "/api/v1/runs/" + id + "/events?since_seq=2&limit=5000");
+  CHECK(since.body.find("\"seq\":1,") == std::string::npos);
+  CHECK(since.body.find("\"seq\":2,") != std::string::npos);
+  CHECK(http_request(s.port(), "GET", "/api/v1/runs/01JRZ3NDEKTSV4RRFFQ69G5FAV/events").status == 404);
+}
+
+TEST_CASE("bad manifests answer 400 with Fabro's error body and create nothing", "[e2e]") {
+  running_server s;
+  auto post = [&](const std::string& body) {
+    return http_request(s.port(), "POST", "/api/v1/runs", body);
+  };
+  CHECK(is_error_body(post("{\"version\":2,\"cwd\":\"/\",\"target\":{\"identifier\":\"a\",\"path\":\"a\"},"
+                           "\"workflows\":{\"a\":{\"source\":\"digraph A {}\"}}}"),
+                      400, "unsupported manifest version 2"));
+  CHECK(is_error_body(post("{\"version\":1,\"cwd\":\"/\",\"target\":{\"identifier\":\"a\",\"path\":\"b\"},"
+                           "\"workflows\":{\"a\":{\"source\":\"digraph A {}\"}}}"),
+                      400, "manifest target path is missing from workflows map"));
+  CHECK(is_error_body(post(minimal_manifest("abc")), 400, "invalid run ID: invalid length"));
+  CHECK(is_error_body(post(minimal_manifest("01JRZ3NDEKTSV4RRFFQ69G5FAU")), 400,
+                      "invalid run ID: invalid character"));
+  CHECK(post("{not json").status == 400);
+  CHECK(post("").status == 400);
+  CHECK(is_error_body(post("{\"version\":1}"), 400, "missing field `cwd`"));
+  auto list = http_request(s.port(), "GET", "/api/v1/runs");
+  CHECK(list.body.find("\"data\":[]") != std::string::npos);
+}
+
+TEST_CASE("a body over the 2 MiB limit answers 413 with the JSON error body", "[e2e]") {
+  running_server s;
+  std::string big = minimal_manifest();
+  big.insert(big.size() - 1, ",\"padding\":\"" + std::string(2u << 20, 'x') + "\"");
+  auto r = http_request(s.port(), "POST", "/api/v1/runs", big);
+  CHECK(r.status == 413);
+  CHECK(json_string_field(r.body, "title") == "Payload Too Large");
+  // Just under the limit is fine.
+  std::string ok = minimal_manifest();
+  ok.insert(ok.size() - 1, ",\"padding\":\"" + std::string((2u << 20) - ok.size() - 20, 'x') + "\"");
+  CHECK(http_request(s.port(), "POST", "/api/v1/runs", ok).status == 201);
+}
+
+TEST_CASE("a repeated run_id returns the existing run, a different manifest conflicts", "[e2e]") {
+  running_server s;
+  const std::string id = "01JRZ3NDEKTSV4RRFFQ69G5FAV";
+  auto first = http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest(id));
+  REQUIRE(first.status == 201);
+  CHECK(json_string_field(first.body, "id") == id);
+  CHECK(json_string_field(first.body, "created_at") == "2025-04-16T10:52:37.203Z");
+  auto again = http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest(id));
+  CHECK(again.status == 200);
+  CHECK(again.body == first.body);
+  auto other = http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest(id, "/other"));
+  CHECK(other.status == 409);
+}
+
+TEST_CASE("malformed and unknown run ids answer 400 and 404", "[e2e]") {
+  running_server s;
+  CHECK(is_error_body(http_request(s.port(), "GET", "/api/v1/runs/nope"), 400, "Invalid run ID."));
+  CHECK(is_error_body(http_request(s.port(), "GET", "/api/v1/runs/01JRZ3NDEKTSV4RRFFQ69G5FAV"),
+                      404, "Run not found."));
+  auto unknown_route = http_request(s.port(), "GET", "/api/v1/nothing-here");
+  CHECK(unknown_route.status == 404);
+  CHECK_FALSE(unknown_route.header("x-request-id").empty());
+}
+
+TEST_CASE("health answers ok with the version", "[e2e]") {
+  running_server s;
+  auto r = http_request(s.port(), "GET", "/health");
+  CHECK(r.status == 200);
+  CHECK(json_string_field(r.body, "status") == "ok");
+  CHECK_FALSE(json_string_field(r.body, "version").empty());
+}
+
+TEST_CASE("HTTP/1.1 connections stay open unless the client asks to close", "[e2e]") {
+  running_server s;
+  http_connection c(s.port());
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.send("POST", "/api/v1/runs", minimal_manifest());
+    CHECK(r.status == 201);
+    CHECK(r.header("connection") != "Close");
+  }
+  // Pistache leaves closing to the client, which it tells to close.
+  auto last = c.send("GET", "/health", "", "Connection: close\r\n");
+  CHECK(last.status == 200);
+  CHECK(last.header("connection") == "Close");
+}
+
+TEST_CASE("SIGTERM stops the server cleanly with exit code 0", "[e2e]") {
+  running_server s;
+  REQUIRE(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).status == 201);
+  CHECK(s.server.stop() == 0);
+}

@@ -1,0 +1,47 @@
+// A small blocking HTTP/1.1 client for end-to-end tests: one request per
+// call on a fresh connection (or on a kept-alive one via http_connection).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace fabro::testing {
+
+struct http_response {
+  int status = 0;                              // 0 = no response (connection failed)
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+// One TCP connection to 127.0.0.1:port; send() writes a request and reads
+// exactly one response (Content-Length or chunked bodies).
+class http_connection {
+ public:
+  explicit http_connection(uint16_t port);
+  ~http_connection();
+  bool connected() const { return fd_ >= 0; }
+  // `extra_headers` are raw "Name: value\r\n" lines.
+  http_response send(const std::string& method, const std::string& path,
+                     const std::string& body = "", const std::string& extra_headers = "");
+  // True when the server has closed the connection (reads EOF).
+  bool closed_by_peer();
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// A request on a new connection, closed afterwards.
+http_response http_request(uint16_t port, const std::string& method, const std::string& path,
+                           const std::string& body = "", const std::string& extra_headers = "");
+
+// The value of string field `key` in flat JSON text `json` ("" if absent).
+// Enough for test assertions on our own compact output.
+std::string json_string_field(const std::string& json, const std::string& key);
+
+}  // namespace fabro::testing

@@ -1,0 +1,124 @@
+#include "tests/support/server_process.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace fabro::testing {
+namespace {
+
+#ifndef FABRO_BINARY
+#define FABRO_BINARY "fabro-orchestrator"
+#endif
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& log_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    // The test binary may have signals blocked; the server must not inherit that.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    FILE* log = std::fopen(log_path.c_str(), "w");
+    if (log) {
+      dup2(fileno(log), 1);
+      dup2(fileno(log), 2);
+    }
+    std::vector<char*> argv;
+    std::string bin = FABRO_BINARY;
+    argv.push_back(bin.data());
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int wait_status(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+temp_dir::temp_dir() {
+  char tmpl[] = "/tmp/fabro-test-XXXXXX";
+  path = mkdtemp(tmpl);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+server_process::server_process(const std::string& data_dir, std::vector<std::string> args) {
+  log_path_ = data_dir + ".log." + std::to_string(getpid()) + "." +
+              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::vector<std::string> all = {"serve", "--bind", "127.0.0.1:0", "--data-dir", data_dir};
+  all.insert(all.end(), args.begin(), args.end());
+  pid_ = spawn(all, log_path_);
+  // Wait for "listening on 127.0.0.1:PORT" (or the process to die).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto text = read_file(log_path_);
+    auto pos = text.find("listening on 127.0.0.1:");
+    if (pos != std::string::npos) {
+      port_ = static_cast<uint16_t>(std::atoi(text.c_str() + pos + 23));
+      return;
+    }
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+server_process::~server_process() {
+  kill();
+  std::remove(log_path_.c_str());
+}
+
+int server_process::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int code = wait_status(pid_);
+  pid_ = -1;
+  return code;
+}
+
+void server_process::kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  wait_status(pid_);
+  pid_ = -1;
+}
+
+std::string server_process::log() const { return read_file(log_path_); }
+
+std::pair<int, std::string> run_binary(const std::vector<std::string>& args) {
+  temp_dir dir;
+  std::string log = dir.path + "/out.log";
+  pid_t pid = spawn(args, log);
+  int code = wait_status(pid);
+  return {code, read_file(log)};
+}
+
+}  // namespace fabro::testing
