@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages fabro-orchestrator builds and tests with.
+# Skips apt entirely when everything is already there.
+set -euo pipefail
+packages=(g++ cmake ninja-build pkg-config ccache
+  libcaf-dev libpistache-dev rapidjson-dev libssl-dev libsimdjson-dev
+  libyaml-cpp-dev catch2 libsqlite3-dev libtomlplusplus-dev libre2-dev
+  libcli11-dev libspdlog-dev curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
