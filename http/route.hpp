@@ -1,0 +1,44 @@
+// One route of the API: method, Pistache path pattern, and its handler.
+// Each feature keeps its routes in its own http/<feature>_routes.cpp and
+// lists them in a function declared here; api.cpp installs them all, so the
+// table of everything served (api::routes) has one source.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <pistache/router.h>
+
+#include "actors/orchestrator.hpp"
+#include "http/reply.hpp"
+#include "http/server.hpp"
+
+namespace fabro::http {
+
+// What handlers may use. Shared read-only by all HTTP threads.
+struct route_context {
+  caf::actor_system& sys;
+  actors::orchestrator_actor orch;
+  http_config cfg;
+};
+
+using route_handler =
+    std::function<void(const route_context&, const Pistache::Rest::Request&, reply_ptr)>;
+
+struct route {
+  std::string method;  // "GET", "POST", "DELETE"
+  std::string path;    // e.g. "/api/v1/runs/:id"
+  route_handler handle;
+};
+
+// Route lists, one per feature file.
+std::vector<route> run_routes();     // http/run_routes.cpp: create, list, get, events
+std::vector<route> system_routes();  // http/system_routes.cpp: health
+
+// If the path id is a ULID, its canonical form; otherwise sends
+// 400 "Invalid run ID." on `rep` and returns nullopt.
+std::optional<std::string> path_run_id(const Pistache::Rest::Request& req, reply& rep);
+
+}  // namespace fabro::http

@@ -1,0 +1,85 @@
+// Creating and reading runs: POST/GET /api/v1/runs, GET /api/v1/runs/{id},
+// GET /api/v1/runs/{id}/events.
+#include "actors/run_submission.hpp"
+#include "http/ask.hpp"
+#include "http/query_params.hpp"
+#include "http/route.hpp"
+#include "model/run_json.hpp"
+
+namespace fabro::http {
+namespace {
+
+using Pistache::Http::Code;
+using Pistache::Rest::Request;
+
+void create_run(const route_context& ctx, const Request& req, reply_ptr rep) {
+  if (req.body().size() > ctx.cfg.max_body_bytes) {
+    rep->send_problem(model::make_problem(
+        model::errc::payload_too_large,
+        "Request body exceeds the limit of " + std::to_string(ctx.cfg.max_body_bytes) +
+            " bytes."));
+    return;
+  }
+  auto run = actors::prepare_run(req.body());
+  if (!run) return rep->send_problem(run.error());
+  ask<actors::create_result>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, actors::create_result& res) {
+        r.send_json(res.created ? Code::Created : Code::Ok,
+                    model::status_response_json(res.record));
+      },
+      actors::create_atom::value, std::move(*run));
+}
+
+void list_runs(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto limit = query_uint(req, "page[limit]", 20, 1, 100);
+  if (!limit) return rep->send_problem(limit.error());
+  auto offset = query_uint(req, "page[offset]", 0, 0, UINT64_MAX);
+  if (!offset) return rep->send_problem(offset.error());
+  ask<actors::run_page>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, actors::run_page& page) {
+        std::vector<std::string> items;
+        items.reserve(page.runs.size());
+        for (const auto& run : page.runs) items.push_back(model::summary_json(run));
+        r.send_json(Code::Ok, model::page_json(items, page.has_more));
+      },
+      actors::list_atom::value, *offset, *limit);
+}
+
+void get_run(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  ask<model::run_record>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, model::run_record& run) { r.send_json(Code::Ok, model::summary_json(run)); },
+      actors::get_atom::value, *id);
+}
+
+void list_events(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  auto since = query_uint(req, "since_seq", 1, 1, UINT64_MAX);
+  if (!since) return rep->send_problem(since.error());
+  auto limit = query_uint(req, "limit", 100, 1, 1000);
+  if (!limit) return rep->send_problem(limit.error());
+  ask<actors::event_page>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, actors::event_page& page) {
+        r.send_json(Code::Ok, model::page_json(page.events, page.has_more));
+      },
+      actors::events_atom::value, *id, *since, *limit);
+}
+
+}  // namespace
+
+std::vector<route> run_routes() {
+  return {
+      {"POST", "/api/v1/runs", create_run},
+      {"GET", "/api/v1/runs", list_runs},
+      {"GET", "/api/v1/runs/:id", get_run},
+      {"GET", "/api/v1/runs/:id/events", list_events},
+  };
+}
+
+}  // namespace fabro::http
