@@ -44,7 +44,8 @@ typename Inspector::result_type inspect(Inspector& f, run_event& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, new_run& x) {
-  return f(caf::meta::type_name("new_run"), x.record, x.manifest_bytes, x.events);
+  return f(caf::meta::type_name("new_run"), x.record, x.manifest_bytes, x.definition,
+           x.events);
 }
 
 }  // namespace fabro::model
@@ -53,7 +54,8 @@ namespace fabro::store {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_write& x) {
-  return f(caf::meta::type_name("run_write"), x.kind, x.record, x.manifest_bytes, x.events);
+  return f(caf::meta::type_name("run_write"), x.kind, x.record, x.manifest_bytes,
+           x.definition, x.events);
 }
 
 template <class Inspector>

@@ -39,7 +39,7 @@ void adopt_run(orchestrator_pointer self, model::run_record record) {
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
   auto promise = self->make_response_promise<create_result>();
   store::run_write w{store::write_kind::create, run.record, std::move(run.manifest_bytes),
-                     std::move(run.events)};
+                     std::move(run.definition), std::move(run.events)};
   auto record = std::move(run.record);
   self->request(self->state.journal, caf::infinite, commit_atom::value,
                 std::vector<store::run_write>{std::move(w)})
@@ -138,8 +138,8 @@ model::result<std::vector<model::run_record>> recover(caf::actor_system& sys,
     }
     std::vector<model::run_event> events{*step.event};
     stamp_events(events);
-    writes.push_back({store::write_kind::update, step.record, "", {}});
-    writes.push_back({store::write_kind::append, step.record, "", std::move(events)});
+    writes.push_back({store::write_kind::update, step.record, "", "", {}});
+    writes.push_back({store::write_kind::append, step.record, "", "", std::move(events)});
   }
   if (!writes.empty())
     self->request(journal, caf::infinite, commit_atom::value, writes)

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "actors/id_source.hpp"
+#include "model/run_definition.hpp"
 #include "model/run_manifest.hpp"
 
 namespace fabro::actors {
@@ -31,6 +32,17 @@ model::result<model::new_run> prepare_run(std::string body) {
   auto run = model::make_new_run(*manifest, std::move(body), std::move(id), now_ms(),
                                  graph_name(workflow.source), "");
   stamp_events(run.events);
+  // Until bundle resolution lands: the raw target source and args only.
+  model::run_definition def;
+  def.workflow_path = manifest->target.path;
+  def.workflow_name = run.record.workflow_name;
+  def.goal = run.record.goal;
+  def.source = workflow.source;
+  def.working_directory = manifest->cwd;
+  def.settings.dry_run = manifest->args.dry_run.value_or(false);
+  def.settings.auto_approve = manifest->args.auto_approve.value_or(false);
+  def.settings.metadata = run.record.labels;
+  run.definition = model::to_json(def);
   return run;
 }
 

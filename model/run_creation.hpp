@@ -15,6 +15,7 @@ namespace fabro::model {
 struct new_run {
   run_record record;
   std::string manifest_bytes;  // the body exactly as submitted
+  std::string definition;      // model::run_definition JSON (what executes)
   std::vector<run_event> events;  // seq 1 run.created, seq 2 run.submitted
 };
 

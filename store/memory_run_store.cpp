@@ -27,6 +27,7 @@ result<std::vector<write_outcome>> memory_run_store::commit(const std::vector<ru
           auto& e = data_->runs[w.record.id];
           e.record = w.record;
           e.manifest = w.manifest_bytes;
+          e.definition = w.definition;
           for (const auto& ev : w.events) e.events.push_back(model::envelope_json(ev));
         }
         break;
@@ -61,6 +62,13 @@ result<std::optional<std::string>> memory_run_store::load_manifest(const std::st
   auto it = data_->runs.find(id);
   if (it == data_->runs.end()) return std::optional<std::string>{};
   return std::optional<std::string>{it->second.manifest};
+}
+
+result<std::optional<std::string>> memory_run_store::load_definition(const std::string& id) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  auto it = data_->runs.find(id);
+  if (it == data_->runs.end()) return std::optional<std::string>{};
+  return std::optional<std::string>{it->second.definition};
 }
 
 result<std::vector<run_record>> memory_run_store::list_runs(uint64_t offset, uint64_t limit) {

@@ -16,6 +16,7 @@ struct memory_run_data {
   struct entry {
     model::run_record record;
     std::string manifest;
+    std::string definition;
     std::vector<std::string> events;  // envelope JSON, index = seq - 1
   };
   std::mutex mutex;
@@ -30,6 +31,7 @@ class memory_run_store final : public run_store {
   model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
   model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
   model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
+  model::result<std::optional<std::string>> load_definition(const std::string& id) override;
   model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
                                                           uint64_t limit) override;
   model::result<std::vector<std::string>> list_events(const std::string& id,

@@ -35,6 +35,10 @@ class run_store {
   // The manifest bytes as submitted; nullopt when the run is unknown.
   virtual model::result<std::optional<std::string>> load_manifest(const std::string& id) = 0;
 
+  // The run_definition JSON stored at creation; nullopt when the run is
+  // unknown.
+  virtual model::result<std::optional<std::string>> load_definition(const std::string& id) = 0;
+
   // Runs newest first (created_at, then id, descending), skipping `offset`,
   // at most `limit`.
   virtual model::result<std::vector<model::run_record>> list_runs(uint64_t offset,

@@ -22,6 +22,7 @@ struct run_write {
   write_kind kind = write_kind::update;
   model::run_record record;            // create, update; remove uses record.id
   std::string manifest_bytes;          // create only
+  std::string definition;              // create only: run_definition JSON
   std::vector<model::run_event> events;  // create, append
 };
 

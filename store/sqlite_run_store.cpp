@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS runs (
   host_repo_path TEXT NOT NULL DEFAULT '',
   start_ms INTEGER NOT NULL DEFAULT -1,
   duration_ms INTEGER NOT NULL DEFAULT -1,
-  manifest BLOB NOT NULL
+  manifest BLOB NOT NULL,
+  definition TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_newest ON runs(created_ms DESC, id DESC);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
@@ -132,11 +133,11 @@ result<done> sqlite_run_store::insert_events(const std::vector<model::run_event>
 }
 
 result<done> sqlite_run_store::write_record(const run_record& r, bool insert,
-                                            const std::string* manifest) {
+                                            const run_write* create) {
   static const char* insert_sql =
       "INSERT INTO runs(status, reason, pending_control, error, workflow_name, goal, labels, "
-      "host_repo_path, start_ms, duration_ms, id, created_ms, manifest) "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "host_repo_path, start_ms, duration_ms, id, created_ms, manifest, definition) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   static const char* update_sql =
       "UPDATE runs SET status=?, reason=?, pending_control=?, error=?, workflow_name=?, "
       "goal=?, labels=?, host_repo_path=?, start_ms=?, duration_ms=? WHERE id=?";
@@ -155,8 +156,9 @@ result<done> sqlite_run_store::write_record(const run_record& r, bool insert,
   bind_text(*st, 11, r.id);
   if (insert) {
     sqlite3_bind_int64(*st, 12, r.created_at_ms);
-    sqlite3_bind_blob(*st, 13, manifest->data(), static_cast<int>(manifest->size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_blob(*st, 13, create->manifest_bytes.data(),
+                      static_cast<int>(create->manifest_bytes.size()), SQLITE_TRANSIENT);
+    bind_text(*st, 14, create->definition);
   }
   if (sqlite3_step(*st) != SQLITE_DONE) return failure(insert ? "insert run" : "update run");
   return done{};
@@ -176,7 +178,7 @@ result<write_outcome> sqlite_run_store::apply(const run_write& w) {
         if (*existing) o.existing = **existing;
         return o;
       }
-      if (auto r = write_record(w.record, true, &w.manifest_bytes); !r) return r.error();
+      if (auto r = write_record(w.record, true, &w); !r) return r.error();
       if (auto r = insert_events(w.events); !r) return r.error();
       return o;
     }
@@ -260,6 +262,18 @@ result<std::optional<std::string>> sqlite_run_store::load_manifest(const std::st
   std::string bytes(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(*st, 0)));
   sqlite3_reset(*st);
   return std::optional<std::string>{std::move(bytes)};
+}
+
+result<std::optional<std::string>> sqlite_run_store::load_definition(const std::string& id) {
+  auto st = prepare("SELECT definition FROM runs WHERE id=?");
+  if (!st) return st.error();
+  bind_text(*st, 1, id);
+  int rc = sqlite3_step(*st);
+  if (rc == SQLITE_DONE) return std::optional<std::string>{};
+  if (rc != SQLITE_ROW) return failure("read definition");
+  std::string text = column_text(*st, 0);
+  sqlite3_reset(*st);
+  return std::optional<std::string>{std::move(text)};
 }
 
 result<std::vector<run_record>> sqlite_run_store::list_runs(uint64_t offset, uint64_t limit) {

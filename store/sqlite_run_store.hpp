@@ -25,6 +25,7 @@ class sqlite_run_store final : public run_store {
   model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
   model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
   model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
+  model::result<std::optional<std::string>> load_definition(const std::string& id) override;
   model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
                                                           uint64_t limit) override;
   model::result<std::vector<std::string>> list_events(const std::string& id,
@@ -41,7 +42,7 @@ class sqlite_run_store final : public run_store {
   model::result<write_outcome> apply(const run_write& w);
   model::result<model::done> insert_events(const std::vector<model::run_event>& events);
   model::result<model::done> write_record(const model::run_record& r, bool insert,
-                                          const std::string* manifest);
+                                          const run_write* create);
   model::result<std::vector<model::run_record>> select_records(sqlite3_stmt* st);
 
   sqlite3* db_;

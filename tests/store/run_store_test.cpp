@@ -37,6 +37,7 @@ run_write create(const std::string& id, int64_t created, const std::string& mani
   w.kind = write_kind::create;
   w.record = record(id, created);
   w.manifest_bytes = manifest;
+  w.definition = "{def:" + manifest + "}";
   w.events = {event(id, 1, "run.created"), event(id, 2, "run.submitted")};
   return w;
 }
@@ -62,6 +63,8 @@ void check_contract(store::run_store& s) {
     CHECK((*r)->labels.at("quote\"d") == "v\n");
     CHECK((*r)->last_seq == 2);
     CHECK(**s.load_manifest("A") == "{m}");
+    CHECK(**s.load_definition("A") == "{def:{m}}");
+    CHECK_FALSE(s.load_definition("B")->has_value());
     auto events = s.list_events("A", 2, 10);
     REQUIRE(events->size() == 1);
     CHECK(events->at(0).find("\"event\":\"run.submitted\"") != std::string::npos);
@@ -86,15 +89,15 @@ void check_contract(store::run_store& s) {
     auto rec = record("A", 10);
     rec.status = model::run_status::failed;
     rec.reason = model::status_reason::cancelled;
-    run_write upd{write_kind::update, rec, "", {}};
-    run_write app{write_kind::append, rec, "", {event("A", 3, "run.failed")}};
+    run_write upd{write_kind::update, rec, "", "", {}};
+    run_write app{write_kind::append, rec, "", "", {event("A", 3, "run.failed")}};
     REQUIRE(s.commit({upd, app}));
     auto r = **s.load_run("A");
     CHECK(r.status == model::run_status::failed);
     CHECK(r.reason == model::status_reason::cancelled);
     CHECK(r.last_seq == 3);
     CHECK(s.load_unfinished()->empty());
-    REQUIRE(s.commit({run_write{write_kind::remove, rec, "", {}}}));
+    REQUIRE(s.commit({run_write{write_kind::remove, rec, "", "", {}}}));
     CHECK_FALSE(s.load_run("A")->has_value());
     CHECK(s.list_events("A", 1, 10)->empty());
   }
