@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Durable-submission benchmark: POST /api/v1/runs on fabro-orchestrator versus
+# nginx answering a static 201, both on loopback, in the same invocation.
+#
+# Builds nothing: it expects an already built server binary
+# (default build/fabro-orchestrator; a Release build is what you want, e.g.
+#   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release
+#   cmake --build build-bench -j2 --target fabro-orchestrator
+#   benchmarks/submit_bench.sh --bin build-bench/fabro-orchestrator).
+# Needs wrk, nginx (nginx-light is enough), curl, and sqlite3 (optional: without
+# it the stored runs are counted over GET /api/v1/runs paging).
+#
+# For each connection count C and each repeat:
+#   * ours:  a fresh server (`serve --bind 127.0.0.1:0`, fresh temp data dir),
+#            one curl POST to check the body is accepted (201), a short warm-up,
+#            then wrk for D seconds, then SIGTERM (must exit 0) and a count of
+#            the runs in runs.db, compared with the 2xx count wrk saw;
+#   * nginx: `return 201 '{...}'` for POST /api/v1/runs, config generated into
+#            the temp dir (nothing under /etc/nginx is touched), same warm-up and
+#            wrk run.
+# Requests are what a plain HTTP/1.1 client sends: no Connection header
+# (benchmarks/post_manifest.lua; HTTP/1.1 keeps the connection open by default).
+# Each POST carries benchmarks/manifest.json (~1.1 KB, no run_id: every POST
+# creates a run).
+#
+# Usage: benchmarks/submit_bench.sh [options]
+#   -c LIST   connection counts, comma separated   (env CONNS, default 64)
+#   -d SECS   seconds per measurement               (env DURATION, default 10)
+#   -r N      repeats per connection count          (env REPEATS, default 1)
+#   -t N      wrk threads                           (env WRK_THREADS, default 2)
+#   -w SECS   warm-up seconds, not measured, 0=off  (env WARMUP, default 1)
+#   -b PATH   server binary                         (env FABRO_BIN, default build/fabro-orchestrator)
+#   -T N      server --threads (HTTP threads)       (env SERVER_THREADS, default: server's own)
+#   -A N      server actor_threads (via a YAML --config) (env ACTOR_THREADS, default: server's own)
+#   -m MODE   post | health: health measures GET /health on ours and a static
+#             200 GET on nginx (no store involved)  (env MODE, default post)
+#   -o WHICH  both | ours | nginx                   (env ONLY, default both)
+#   -k        keep the temp dir (server logs, nginx conf) for inspection
+#
+# Prints, per measurement: runs/s (requests/s), latency p50/p99/max, non-2xx and
+# socket errors; our throughput as a ratio of nginx's in the same repeat; and
+# the stored-runs check. Exits non-zero if our server answered any non-2xx, had
+# socket errors, did not exit 0, or stored fewer runs than it acknowledged.
+# Kills only the PIDs it started and removes its temp dir.
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CONNS=${CONNS:-64}
+DURATION=${DURATION:-10}
+REPEATS=${REPEATS:-1}
+WRK_THREADS=${WRK_THREADS:-2}
+WARMUP=${WARMUP:-1}
+FABRO_BIN=${FABRO_BIN:-$ROOT/build/fabro-orchestrator}
+SERVER_THREADS=${SERVER_THREADS:-}
+ACTOR_THREADS=${ACTOR_THREADS:-}
+MODE=${MODE:-post}
+ONLY=${ONLY:-both}
+KEEP=0
+
+while getopts "c:d:r:t:w:b:T:A:m:o:kh" opt; do
+  case $opt in
+    c) CONNS=$OPTARG ;;
+    d) DURATION=$OPTARG ;;
+    r) REPEATS=$OPTARG ;;
+    t) WRK_THREADS=$OPTARG ;;
+    w) WARMUP=$OPTARG ;;
+    b) FABRO_BIN=$OPTARG ;;
+    T) SERVER_THREADS=$OPTARG ;;
+    A) ACTOR_THREADS=$OPTARG ;;
+    m) MODE=$OPTARG ;;
+    o) ONLY=$OPTARG ;;
+    k) KEEP=1 ;;
+    h) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) exit 2 ;;
+  esac
+done
+
+die() { echo "submit_bench: $*" >&2; exit 2; }
+case $MODE in post|health) ;; *) die "-m must be post or health" ;; esac
+case $ONLY in both|ours|nginx) ;; *) die "-o must be both, ours or nginx" ;; esac
+for tool in wrk curl; do command -v $tool >/dev/null || die "$tool not found (apt-get install -y wrk curl)"; done
+if [ "$ONLY" != ours ]; then
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+  [ -x "$NGINX" ] || die "nginx not found (apt-get install -y nginx-light)"
+fi
+if [ "$ONLY" != nginx ]; then
+  [ -x "$FABRO_BIN" ] || die "no server binary at $FABRO_BIN (this script builds nothing; build it first or pass -b)"
+fi
+LUA=$ROOT/benchmarks/post_manifest.lua
+export FABRO_BENCH_BODY=$ROOT/benchmarks/manifest.json
+if [ "$MODE" = health ]; then export FABRO_BENCH_METHOD=GET; else export FABRO_BENCH_METHOD=POST; fi
+
+TMP=$(mktemp -d /tmp/submit_bench.XXXXXX)
+SERVER_PID=""
+NGINX_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
+  fi
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null
+  fi
+  if [ "$KEEP" = 1 ]; then echo "temp dir kept: $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A loopback port nobody listens on (nginx cannot report a port 0 binding).
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return; }
+  done
+  die "no free port found"
+}
+
+# ---- nginx ---------------------------------------------------------------
+start_nginx() {
+  local port=$1 dir=$TMP/nginx
+  mkdir -p "$dir/logs" "$dir/tmp"
+  cat > "$dir/nginx.conf" <<EOF
+# Generated by benchmarks/submit_bench.sh: a static-201 ceiling on loopback.
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path       $dir/tmp/proxy;
+  fastcgi_temp_path     $dir/tmp/fastcgi;
+  uwsgi_temp_path       $dir/tmp/uwsgi;
+  scgi_temp_path        $dir/tmp/scgi;
+  keepalive_requests 1000000;
+  client_max_body_size 4m;
+  server {
+    listen 127.0.0.1:$port;
+    default_type application/json;
+    location = /health { return 200 '{"status":"ok","version":"nginx"}'; }
+    location /api/v1/runs {
+      return 201 '{"id":"01JRZ3NDEKTSV4RRFFQ69G5FAV","status":"submitted","created_at":"2025-04-15T10:00:00.000Z"}';
+    }
+  }
+}
+EOF
+  "$NGINX" -c "$dir/nginx.conf" -p "$dir/" -e "$dir/logs/error.log" &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/health" && return 0
+    sleep 0.1
+  done
+  die "nginx did not start (see $dir/logs/error.log)"
+}
+
+stop_nginx() {
+  kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null; NGINX_PID=""
+}
+
+# ---- our server ----------------------------------------------------------
+SERVER_PORT=""
+SERVER_DATA=""
+start_server() {
+  local n=$1
+  SERVER_DATA=$TMP/data-$n
+  local log=$TMP/server-$n.log args=(serve --bind 127.0.0.1:0 --data-dir "$SERVER_DATA")
+  [ -n "$SERVER_THREADS" ] && args+=(--threads "$SERVER_THREADS")
+  if [ -n "$ACTOR_THREADS" ]; then
+    printf 'actor_threads: %s\nlog_level: info\n' "$ACTOR_THREADS" > "$TMP/config-$n.yaml"
+    args+=(--config "$TMP/config-$n.yaml")
+  fi
+  "$FABRO_BIN" "${args[@]}" > "$log" 2>&1 &
+  SERVER_PID=$!
+  SERVER_PORT=""
+  for _ in $(seq 1 100); do
+    SERVER_PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$log" | head -1)
+    [ -n "$SERVER_PORT" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "server exited at start"; }
+    sleep 0.1
+  done
+  die "server did not report its port (log: $log)"
+}
+
+# Stops the server with SIGTERM; its exit code goes to SERVER_RC.
+SERVER_RC=""
+stop_server() {
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID"; SERVER_RC=$?
+  SERVER_PID=""
+}
+
+# Runs stored in the (stopped or running) server's store.
+count_runs() {
+  local db=$SERVER_DATA/runs.db
+  if command -v sqlite3 >/dev/null; then
+    sqlite3 "$db" 'SELECT COUNT(*) FROM runs;'
+    return
+  fi
+  # Fallback (server must be running): page through GET /api/v1/runs.
+  local offset=0 total=0 n
+  while :; do
+    n=$(curl -s "http://127.0.0.1:$SERVER_PORT/api/v1/runs?page%5Blimit%5D=100&page%5Boffset%5D=$offset" |
+        grep -o '"run_id":' | wc -l)
+    total=$((total + n)); offset=$((offset + 100))
+    [ "$n" -lt 100 ] && break
+  done
+  echo $total
+}
+
+# ---- load ----------------------------------------------------------------
+# run_wrk URL CONNS SECS -> sets W_* variables from the RESULT line.
+run_wrk() {
+  local url=$1 c=$2 secs=$3 out
+  local t=$WRK_THREADS
+  [ "$t" -gt "$c" ] && t=$c
+  out=$(wrk -t"$t" -c"$c" -d"${secs}s" --timeout 30s -s "$LUA" "$url" 2>&1)
+  local line
+  line=$(grep '^RESULT ' <<<"$out") || { echo "$out" >&2; die "wrk failed"; }
+  eval "$(sed 's/^RESULT //; s/\([a-z0-9_]*\)=/W_\1=/g' <<<"$line")"
+  W_rps=$(awk -v r="$W_requests" -v d="$W_duration_us" 'BEGIN{printf "%.0f", r*1e6/d}')
+  W_sockerr=$((W_connect + W_read + W_write + W_timeout))
+}
+
+ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
+
+url_path() { if [ "$MODE" = health ]; then echo /health; else echo /api/v1/runs; fi; }
+
+FAIL=0
+SUMMARY=()
+
+measure_ours() {
+  local c=$1 tag=$2 url rc before after stored ok
+  start_server "$tag"
+  url="http://127.0.0.1:$SERVER_PORT$(url_path)"
+  if [ "$MODE" = post ]; then
+    local code
+    code=$(curl -s -o "$TMP/first.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+           --data-binary @"$FABRO_BENCH_BODY" "$url")
+    [ "$code" = 201 ] || { cat "$TMP/first.json" >&2; die "the manifest was answered $code, not 201"; }
+  fi
+  [ "$WARMUP" != 0 ] && run_wrk "$url" "$c" "$WARMUP" && sleep 0.5
+  before=$(count_runs)
+  run_wrk "$url" "$c" "$DURATION"
+  O_rps=$W_rps; O_p50=$W_p50_us; O_p99=$W_p99_us; O_max=$W_max_us
+  O_non2xx=$W_non2xx; O_sockerr=$W_sockerr; O_ok=$((W_requests - W_non2xx))
+  if [ "$MODE" = post ] && ! command -v sqlite3 >/dev/null; then sleep 0.5; after=$(count_runs); fi
+  stop_server; rc=$SERVER_RC
+  [ "$MODE" = post ] && command -v sqlite3 >/dev/null && after=$(count_runs)
+  printf '  ours   C=%-4s %8s runs/s  p50 %7s ms  p99 %7s ms  max %8s ms  non-2xx %s  socket errors %s  exit %s\n' \
+    "$c" "$O_rps" "$(ms $O_p50)" "$(ms $O_p99)" "$(ms $O_max)" "$O_non2xx" "$O_sockerr" "$rc"
+  [ "$O_non2xx" = 0 ] || { echo "  FAIL: our server answered $O_non2xx non-2xx responses"; FAIL=1; }
+  [ "$O_sockerr" = 0 ] || { echo "  FAIL: socket errors against our server"; FAIL=1; }
+  [ "$rc" = 0 ] || { echo "  FAIL: server exit code $rc (log: $TMP/server-$tag.log)"; FAIL=1; KEEP=1; }
+  if [ "$MODE" = post ]; then
+    stored=$((after - before))
+    ok="ok"
+    if [ "$stored" -lt "$O_ok" ]; then ok="FAIL: fewer runs stored than acknowledged"; FAIL=1
+    elif [ $((stored - O_ok)) -gt "$c" ]; then ok="odd: more than C extra"; fi
+    printf '  stored runs during the measurement: %s, 2xx answers: %s (extra %s = requests in flight when wrk stopped, <= C) %s\n' \
+      "$stored" "$O_ok" $((stored - O_ok)) "$ok"
+  fi
+  SERVER_DATA=""
+}
+
+measure_nginx() {
+  local c=$1 port url
+  port=$(free_port)
+  start_nginx "$port"
+  url="http://127.0.0.1:$port$(url_path)"
+  [ "$WARMUP" != 0 ] && run_wrk "$url" "$c" "$WARMUP"
+  run_wrk "$url" "$c" "$DURATION"
+  stop_nginx
+  N_rps=$W_rps; N_p50=$W_p50_us; N_p99=$W_p99_us; N_max=$W_max_us
+  printf '  nginx  C=%-4s %8s req/s   p50 %7s ms  p99 %7s ms  max %8s ms  non-2xx %s  socket errors %s\n' \
+    "$c" "$N_rps" "$(ms $N_p50)" "$(ms $N_p99)" "$(ms $N_max)" "$W_non2xx" "$W_sockerr"
+}
+
+echo "submit_bench: mode=$MODE C=$CONNS D=${DURATION}s repeats=$REPEATS wrk -t$WRK_THREADS warm-up=${WARMUP}s"
+echo "  server: $FABRO_BIN${SERVER_THREADS:+ --threads $SERVER_THREADS}${ACTOR_THREADS:+ actor_threads=$ACTOR_THREADS}"
+echo "  body:   $FABRO_BENCH_BODY ($(wc -c < "$FABRO_BENCH_BODY") bytes)"
+echo "  host:   $(nproc) cpus, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+n=0
+for c in ${CONNS//,/ }; do
+  for r in $(seq 1 "$REPEATS"); do
+    n=$((n + 1))
+    echo "[C=$c repeat $r] load:$(uptime | sed 's/.*load average://')"
+    O_rps=""; N_rps=""
+    [ "$ONLY" != nginx ] && measure_ours "$c" "$n"
+    [ "$ONLY" != ours ] && measure_nginx "$c"
+    ratio="-"
+    if [ -n "$O_rps" ] && [ -n "$N_rps" ] && [ "$N_rps" -gt 0 ]; then
+      ratio=$(awk -v a="$O_rps" -v b="$N_rps" 'BEGIN{printf "%.2f", a/b}')
+      echo "  ratio ours/nginx: $ratio"
+    fi
+    SUMMARY+=("| $c | ${O_rps:--} | $( [ -n "$O_rps" ] && echo "$(ms $O_p50) / $(ms $O_p99) / $(ms $O_max)" || echo -) | ${N_rps:--} | $( [ -n "$N_rps" ] && echo "$(ms $N_p50) / $(ms $N_p99) / $(ms $N_max)" || echo -) | $ratio |")
+  done
+done
+
+echo
+echo "| C | ours runs/s | ours p50 / p99 / max ms | nginx req/s | nginx p50 / p99 / max ms | ratio |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${SUMMARY[@]}"
+[ "$FAIL" = 0 ] || echo "submit_bench: FAILED checks above"
+exit $FAIL
