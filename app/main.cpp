@@ -6,6 +6,7 @@
 
 #include "app/serve.hpp"
 #include "app/serve_config.hpp"
+#include "app/validate_command.hpp"
 
 namespace {
 
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--bind", bind, "Listen address HOST:PORT (default 127.0.0.1:32276)");
   serve_cmd->add_option("--data-dir", data_dir, "Directory of the run store (default fabro-data)");
   serve_cmd->add_option("--threads", threads, "HTTP threads (default 2)");
+  auto* validate_cmd = cli.add_subcommand("validate", "Check a .fabro workflow file");
+  std::string workflow_file;
+  validate_cmd->add_option("path", workflow_file, "The .fabro file")->required();
 
   try {
     cli.parse(argc, argv);
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  if (validate_cmd->parsed())
+    return fabro::app::validate_command(workflow_file, std::cout, std::cerr);
   if (serve_cmd->parsed()) {
     fabro::app::serve_config cfg;
     if (!config_path.empty())

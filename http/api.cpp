@@ -22,7 +22,7 @@ api::api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cf
 
 std::vector<route> api::routes() {
   std::vector<route> all;
-  for (auto list : {system_routes(), run_routes()})
+  for (auto list : {system_routes(), run_routes(), workflow_routes()})
     all.insert(all.end(), list.begin(), list.end());
   return all;
 }

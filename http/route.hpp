@@ -36,6 +36,7 @@ struct route {
 // Route lists, one per feature file.
 std::vector<route> run_routes();     // http/run_routes.cpp: create, list, get, events
 std::vector<route> system_routes();  // http/system_routes.cpp: health
+std::vector<route> workflow_routes();  // http/workflow_routes.cpp: validate, preflight
 
 // If the path id is a ULID, its canonical form; otherwise sends
 // 400 "Invalid run ID." on `rep` and returns nullopt.
