@@ -32,12 +32,13 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server");
-  std::string config_path, bind, data_dir;
+  std::string config_path, bind, data_dir, auth;
   int threads = 0;
   serve_cmd->add_option("--config", config_path, "YAML configuration file");
   serve_cmd->add_option("--bind", bind, "Listen address HOST:PORT (default 127.0.0.1:32276)");
   serve_cmd->add_option("--data-dir", data_dir, "Directory of the run store (default fabro-data)");
   serve_cmd->add_option("--threads", threads, "HTTP threads (default 2)");
+  serve_cmd->add_option("--auth", auth, "Authentication: dev-token (default), jwt, none");
   auto* validate_cmd = cli.add_subcommand("validate", "Check a .fabro workflow file");
   std::string workflow_file;
   validate_cmd->add_option("path", workflow_file, "The .fabro file")->required();
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
       if (auto r = fabro::app::parse_bind(bind, cfg); !r) return config_error(r.error().detail);
     if (!data_dir.empty()) cfg.data_dir = data_dir;
     if (serve_cmd->count("--threads")) cfg.threads = threads;
+    if (!auth.empty()) cfg.auth_mode = auth;
     if (auto r = fabro::app::check_config(cfg); !r) return config_error(r.error().detail);
     return fabro::app::serve(cfg);
   }

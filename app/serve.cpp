@@ -1,7 +1,14 @@
 #include "app/serve.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -9,9 +16,86 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/orchestrator.hpp"
+#include "http/auth_token.hpp"
 #include "http/server.hpp"
 
 namespace fabro::app {
+namespace {
+
+// A configuration error found at startup: one line, exit code 2, as for a
+// bad config file (app/main.cpp).
+int config_error(const std::string& message) {
+  std::cerr << "fabro-orchestrator: " << message << "\n";
+  return 2;
+}
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+// The auth settings with their secrets: FABRO_DEV_TOKEN or the data
+// directory's token file (made and printed on first start), and
+// FABRO_JWT_PUBLIC_KEY or jwt_public_key_file. Fails with a one-line reason.
+model::result<http::auth_config> resolve_auth(const serve_config& cfg) {
+  http::auth_config auth;
+  auth.mode = *http::parse_auth_mode(cfg.auth_mode);  // check_config passed
+  auth.jwt_issuer = cfg.jwt_issuer;
+  auth.allowed_usernames = cfg.allowed_usernames;
+  if (auth.mode == http::auth_mode::dev_token) {
+    if (const char* token = env("FABRO_DEV_TOKEN")) {
+      if (!http::is_dev_token(token))
+        return model::make_problem(model::errc::invalid_request,
+                                   "FABRO_DEV_TOKEN: expected fabro_dev_ followed by 64 hex digits");
+      auth.dev_token = token;
+      spdlog::info("auth: dev token from FABRO_DEV_TOKEN");
+    } else {
+      auto file = http::load_or_create_dev_token(cfg.data_dir);
+      if (!file) return file.error();
+      auth.dev_token = file->token;
+      if (file->created)  // the only time the token is shown
+        spdlog::warn("auth: new dev token {} (saved to {})", file->token, file->path);
+      else
+        spdlog::info("auth: dev token from {}", file->path);
+    }
+  } else if (auth.mode == http::auth_mode::jwt) {
+    if (const char* key = env("FABRO_JWT_PUBLIC_KEY")) {
+      auth.jwt_public_key = key;
+    } else if (!cfg.jwt_public_key_file.empty()) {
+      std::ifstream in(cfg.jwt_public_key_file);
+      if (!in)
+        return model::make_problem(model::errc::invalid_request,
+                                   "jwt_public_key_file: cannot read " + cfg.jwt_public_key_file);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auth.jwt_public_key = ss.str();
+    }
+    if (auth.allowed_usernames.empty())
+      spdlog::warn("auth: allowed_usernames is empty, every JWT will be refused");
+  } else {
+    spdlog::warn("auth: disabled (auth_mode none); anyone who can reach {} may create and "
+                 "control runs", cfg.host);
+  }
+  if (auto checked = http::authenticator::create(auth, cfg.host); !checked)
+    return checked.error();
+  return auth;
+}
+
+// Lets the process hold max_connections sockets plus room for the store and
+// the runs' pipes, as far as the hard limit allows.
+void raise_open_file_limit(uint64_t max_connections) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) + 256;
+  if (lim.rlim_cur >= want) return;
+  lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_cur < want)
+    spdlog::warn("max_connections {} is above what the open file limit ({}) allows",
+                 max_connections, lim.rlim_cur);
+}
+
+}  // namespace
 
 int serve(const serve_config& cfg) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
@@ -22,6 +106,9 @@ int serve(const serve_config& cfg) {
     return 1;
   }
   auto db_path = (std::filesystem::path(cfg.data_dir) / "runs.db").string();
+  auto auth = resolve_auth(cfg);
+  if (!auth) return config_error(auth.error().detail);
+  raise_open_file_limit(cfg.max_connections);
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", cfg.actor_threads);
@@ -40,6 +127,9 @@ int serve(const serve_config& cfg) {
   http_cfg.port = cfg.port;
   http_cfg.threads = cfg.threads;
   http_cfg.max_body_bytes = cfg.max_body_bytes;
+  http_cfg.max_header_bytes = cfg.max_header_bytes;
+  http_cfg.max_connections = cfg.max_connections;
+  http_cfg.auth = std::move(*auth);
   auto server = http::http_server::start(sys, *orch, http_cfg);
   if (!server) {
     spdlog::error("{}", server.error().detail);

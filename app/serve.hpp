@@ -8,7 +8,8 @@
 namespace fabro::app {
 
 // Runs the server until a signal; returns the process exit code (0 after a
-// clean shutdown, 1 when the store or the address cannot be opened).
+// clean shutdown, 1 when the store or the address cannot be opened, 2 when
+// authentication cannot be set up: a one-line reason on stderr).
 // REQUIRES: SIGINT and SIGTERM blocked in every thread (main does this
 // before any thread starts).
 int serve(const serve_config& cfg);

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "http/auth.hpp"
+
 namespace fabro::app {
 
 using model::done;
@@ -70,6 +72,16 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       if (c == '-') c = '_';
     const YAML::Node& v = item.second;
     std::string where = path + ":" + std::to_string(item.first.Mark().line + 1);
+    if (key == "allowed_usernames") {
+      if (!v.IsSequence() && !v.IsNull()) return bad(where, key, "expected a list of usernames");
+      cfg.allowed_usernames.clear();
+      for (const auto& name : v) {
+        if (!name.IsScalar() || name.Scalar().empty())
+          return bad(where, key, "expected a list of usernames");
+        cfg.allowed_usernames.push_back(name.Scalar());
+      }
+      continue;
+    }
     if (!v.IsScalar()) return bad(where, key, "expected a single value");
     if (key == "bind") {
       if (auto r = parse_bind(v.Scalar(), cfg); !r)
@@ -80,12 +92,21 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       auto n = read_number<int>(v, where, key);
       if (!n) return n.error();
       (key == "threads" ? cfg.threads : cfg.actor_threads) = *n;
-    } else if (key == "max_body_bytes") {
+    } else if (key == "max_body_bytes" || key == "max_header_bytes" ||
+               key == "max_connections") {
       auto n = read_number<uint64_t>(v, where, key);
       if (!n) return n.error();
-      cfg.max_body_bytes = *n;
+      (key == "max_body_bytes"     ? cfg.max_body_bytes
+       : key == "max_header_bytes" ? cfg.max_header_bytes
+                                   : cfg.max_connections) = *n;
     } else if (key == "log_level") {
       cfg.log_level = v.Scalar();
+    } else if (key == "auth_mode") {
+      cfg.auth_mode = v.Scalar();
+    } else if (key == "jwt_public_key_file") {
+      cfg.jwt_public_key_file = v.Scalar();
+    } else if (key == "jwt_issuer") {
+      cfg.jwt_issuer = v.Scalar();
     } else {
       return bad(where, key, "unknown key");
     }
@@ -108,6 +129,20 @@ result<done> check_config(const serve_config& cfg) {
                         "log_level: must be one of error, warn, info, debug");
   if (cfg.data_dir.empty())
     return make_problem(errc::invalid_request, "data_dir: must not be empty");
+  if (cfg.max_header_bytes < 1024 || cfg.max_header_bytes > (1u << 20))
+    return make_problem(errc::invalid_request,
+                        "max_header_bytes: must be between 1024 and 1048576");
+  auto mode = http::parse_auth_mode(cfg.auth_mode);
+  if (!mode)
+    return make_problem(errc::invalid_request,
+                        "auth_mode: must be one of dev-token, jwt, none (got '" + cfg.auth_mode +
+                            "')");
+  if (cfg.jwt_issuer.empty())
+    return make_problem(errc::invalid_request, "jwt_issuer: must not be empty");
+  if (*mode == http::auth_mode::none && !http::is_loopback_host(cfg.host))
+    return make_problem(errc::invalid_request,
+                        "auth_mode: none is only allowed on a loopback address, not " +
+                            cfg.host);
   return done{};
 }
 

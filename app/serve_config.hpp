@@ -6,12 +6,23 @@
 //   data_dir: "fabro-data"    where the SQLite store lives (created if missing)
 //   threads: 2                HTTP threads
 //   actor_threads: 2          CAF scheduler threads
-//   max_body_bytes: 2097152   larger POST bodies answer 413
+//   max_body_bytes: 2097152   larger request bodies answer 413
+//   max_header_bytes: 16384   larger request line + headers answer 413
+//   max_connections: 1024     more open connections get 503; 0 = no cap
 //   log_level: "info"         error | warn | info | debug
+//   auth_mode: "dev-token"    dev-token | jwt | none (http/auth.hpp)
+//   jwt_public_key_file: ""   jwt: Ed25519 public key PEM file, used when
+//                             FABRO_JWT_PUBLIC_KEY is not set
+//   jwt_issuer: "fabro-web"   jwt: required `iss`
+//   allowed_usernames: []     jwt: logins let in (a YAML list); empty = none
+// Secrets never sit in this file: the dev token comes from FABRO_DEV_TOKEN
+// or data_dir/dev-token, the JWT key from FABRO_JWT_PUBLIC_KEY or the
+// PEM file (app/serve.cpp resolves them).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "model/result.hpp"
 
@@ -24,7 +35,13 @@ struct serve_config {
   int threads = 2;
   int actor_threads = 2;
   uint64_t max_body_bytes = 2u << 20;
+  uint64_t max_header_bytes = 16u << 10;
+  uint64_t max_connections = 1024;
   std::string log_level = "info";
+  std::string auth_mode = "dev-token";
+  std::string jwt_public_key_file;
+  std::string jwt_issuer = "fabro-web";
+  std::vector<std::string> allowed_usernames;
 };
 
 // Applies the YAML file at `path` over `cfg`. Fails with
@@ -37,7 +54,9 @@ model::result<model::done> load_yaml_config(const std::string& path, serve_confi
 model::result<model::done> parse_bind(const std::string& text, serve_config& cfg);
 
 // Checks ranges: threads 1..64, actor_threads 1..64, max_body_bytes >= 1024,
-// log_level known. Fails naming the key.
+// max_header_bytes 1024..1 MiB, log_level and auth_mode known, jwt_issuer
+// not empty, auth_mode none only with a loopback bind address. Fails
+// naming the key.
 model::result<model::done> check_config(const serve_config& cfg);
 
 }  // namespace fabro::app

@@ -1,5 +1,10 @@
 #include "http/api.hpp"
 
+#include <chrono>
+#include <cstring>
+#include <sstream>
+
+#include "http/openapi.hpp"
 #include "model/ulid.hpp"
 
 namespace fabro::http {
@@ -24,13 +29,71 @@ std::vector<route> api::routes() {
   std::vector<route> all;
   for (auto list : {system_routes(), run_routes(), workflow_routes()})
     all.insert(all.end(), list.begin(), list.end());
+  auto docs = openapi_routes();  // the document is itself a (documented) route
+  all.insert(all.end(), docs.begin(), docs.end());
   return all;
 }
 
-Pistache::Rest::Route::Handler api::guarded(route_handler h) {
-  return [this, h = std::move(h)](const Request& req, Pistache::Http::ResponseWriter writer) {
+std::optional<authenticator> api::make_authenticator(const http_config& cfg) {
+  auto a = authenticator::create(cfg.auth, cfg.host);
+  if (!a) return std::nullopt;
+  return std::move(*a);
+}
+
+namespace {
+
+// Request line plus header lines as the client sent them, give or take
+// whitespace: Pistache keeps no raw copy, so this is rebuilt from the parsed
+// request.
+size_t header_bytes(const Request& req) {
+  size_t n = req.resource().size() + req.query().as_str().size() + 16;
+  for (const auto& [name, raw] : req.headers().rawList()) n += name.size() + raw.value().size() + 4;
+  std::ostringstream values;
+  for (const auto& h : req.headers().list()) {
+    h->write(values);
+    n += std::strlen(h->name()) + 4;
+  }
+  return n + static_cast<size_t>(values.tellp());
+}
+
+}  // namespace
+
+Pistache::Rest::Route::Handler api::guarded(route_handler h, route_access access) {
+  return [this, h = std::move(h), access](const Request& req,
+                                          Pistache::Http::ResponseWriter writer) {
     auto rep = make_reply(req, std::move(writer));
     try {
+      const auto& cfg = ctx_.cfg;
+      if (header_bytes(req) > cfg.max_header_bytes) {
+        rep->send_problem(model::make_problem(
+            model::errc::payload_too_large,
+            "Request headers exceed the limit of " + std::to_string(cfg.max_header_bytes) +
+                " bytes."));
+        return Pistache::Rest::Route::Result::Ok;
+      }
+      if (!auth_) {
+        rep->send_problem(model::make_problem(model::errc::unavailable,
+                                              "Authentication is not configured."));
+        return Pistache::Rest::Route::Result::Ok;
+      }
+      auto header = req.headers().tryGet<Pistache::Http::Header::Authorization>();
+      std::string value = header ? header->value() : std::string();
+      auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+      auto who = auth_->check(header ? &value : nullptr, access, now);
+      if (!who) {
+        rep->send_problem(who.error());
+        return Pistache::Rest::Route::Result::Ok;
+      }
+      rep->set_caller(std::move(who->login), std::move(who->method));
+      if (req.body().size() > cfg.max_body_bytes) {
+        rep->send_problem(model::make_problem(
+            model::errc::payload_too_large,
+            "Request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) +
+                " bytes."));
+        return Pistache::Rest::Route::Result::Ok;
+      }
       h(ctx_, req, rep);
     } catch (const std::exception&) {
       // Never leak exception text to clients (toolchain notes, gotcha 14).
@@ -42,14 +105,15 @@ Pistache::Rest::Route::Handler api::guarded(route_handler h) {
 
 void api::install(Pistache::Rest::Router& router) {
   for (auto& r : routes()) {
-    if (r.method == "GET") Routes::Get(router, r.path, guarded(r.handle));
-    else if (r.method == "POST") Routes::Post(router, r.path, guarded(r.handle));
-    else if (r.method == "DELETE") Routes::Delete(router, r.path, guarded(r.handle));
-    else if (r.method == "PUT") Routes::Put(router, r.path, guarded(r.handle));
+    auto handler = guarded(r.handle, r.access);
+    if (r.method == "GET") Routes::Get(router, r.path, handler);
+    else if (r.method == "POST") Routes::Post(router, r.path, handler);
+    else if (r.method == "DELETE") Routes::Delete(router, r.path, handler);
+    else if (r.method == "PUT") Routes::Put(router, r.path, handler);
   }
   router.addNotFoundHandler(guarded([](const route_context&, const Request&, reply_ptr rep) {
     rep->send_error(Code::Not_Found, "Not found.");
-  }));
+  }, route_access::open));
 }
 
 }  // namespace fabro::http

@@ -1,4 +1,6 @@
-// Installs every route of http/route.hpp on a Pistache router. Handlers run
+// Installs every route of http/route.hpp on a Pistache router, each behind
+// the checks of guarded(): header and body limits, then authentication by
+// the route's `access` (http/auth.hpp), then the handler. Handlers run
 // on HTTP threads, validate what they can (CPU only), hand the rest to the
 // orchestrator with ask(), and return; answers are written from CAF threads.
 #pragma once
@@ -21,10 +23,19 @@ class api {
 
  private:
   // Runs `h` so that an exception becomes a JSON 500 (never its text) and
-  // every request gets exactly one reply with the standard headers.
-  Pistache::Rest::Route::Handler guarded(route_handler h);
+  // every request gets exactly one reply with the standard headers. Before
+  // `h`: 413 when the request line and headers exceed cfg.max_header_bytes
+  // or the body cfg.max_body_bytes; then the caller is authenticated as
+  // `access` demands (401/403 end the request) and recorded on the reply
+  // (reply::login) for `h`.
+  Pistache::Rest::Route::Handler guarded(route_handler h, route_access access);
 
   route_context ctx_;
+  // Built from ctx_.cfg.auth; http_server::start has already checked that
+  // it can be (authenticator::create). Unset only if that check was
+  // skipped: then every guarded route answers 503 (fail closed).
+  std::optional<authenticator> auth_ = make_authenticator(ctx_.cfg);
+  static std::optional<authenticator> make_authenticator(const http_config& cfg);
 };
 
 }  // namespace fabro::http

@@ -28,6 +28,17 @@ class reply {
   reply& operator=(const reply&) = delete;
 
   const std::string& request_id() const { return request_id_; }
+  // The authenticated caller, set by api::guarded before the handler runs:
+  // login() is "dev" (dev token), the JWT user, or "" (open route, auth
+  // mode none); auth_method() is dev_token | jwt | disabled | "" (open).
+  // Handlers of `subject` routes record login() as the `actor` of the
+  // run.*.requested events they cause, and in the run's provenance.
+  const std::string& login() const { return login_; }
+  const std::string& auth_method() const { return auth_method_; }
+  void set_caller(std::string login, std::string auth_method) {
+    login_ = std::move(login);
+    auth_method_ = std::move(auth_method);
+  }
 
   void send_json(Pistache::Http::Code code, const std::string& body);
   void send_empty(Pistache::Http::Code code);
@@ -46,6 +57,8 @@ class reply {
 
   Pistache::Http::ResponseWriter writer_;
   std::string request_id_;
+  std::string login_;
+  std::string auth_method_;
   bool keep_alive_ = false;
   std::atomic<bool> sent_{false};
 };

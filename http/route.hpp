@@ -31,6 +31,15 @@ struct route {
   std::string method;  // "GET", "POST", "DELETE"
   std::string path;    // e.g. "/api/v1/runs/:id"
   route_handler handle;
+  // Who may call it, checked by api::guarded before `handle` runs (table in
+  // http/auth.hpp). The default suits reads. Mark `subject` every route
+  // whose request is attributed to its caller — create, start, cancel,
+  // pause, unpause, answering a question: those answer 401 (never 403) and
+  // their handlers read the caller from reply::login(). `open` only for
+  // routes that must work without credentials (/health, the OpenAPI
+  // document). Every route must also be described in openapi/openapi.json
+  // (tests/http/openapi_test.cpp checks both ways).
+  route_access access = route_access::service;
 };
 
 // Route lists, one per feature file.

@@ -75,7 +75,7 @@ void list_events(const route_context& ctx, const Request& req, reply_ptr rep) {
 
 std::vector<route> run_routes() {
   return {
-      {"POST", "/api/v1/runs", create_run},
+      {"POST", "/api/v1/runs", create_run, route_access::subject},
       {"GET", "/api/v1/runs", list_runs},
       {"GET", "/api/v1/runs/:id", get_run},
       {"GET", "/api/v1/runs/:id/events", list_events},

@@ -2,7 +2,16 @@
 // request to the orchestrator (http/api.hpp) and never block.
 //
 // Lifecycle: start() binds and serves on its own threads; shutdown() stops
-// accepting and joins them. Destroy the server only after the actor system
+// accepting and joins them.
+//
+// Limits (http_config): a request whose line and headers exceed
+// max_header_bytes, or whose body exceeds max_body_bytes, answers 413.
+// Pistache 0.0.5 has a single buffer limit for headers and body together;
+// it is set to max_header_bytes + 2 * max_body_bytes, so requests beyond
+// it get Pistache's plain-text 413 and everything below gets our JSON one.
+// Connections beyond max_connections (counted over all reactor threads)
+// get a 503 and are closed at once; Pistache has no cap of its own, so the
+// endpoint's handler counts them (server.cpp). Destroy the server only after the actor system
 // has finished (replies may still be written from CAF threads until then).
 #pragma once
 
@@ -13,6 +22,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/orchestrator.hpp"
+#include "http/auth.hpp"
 #include "model/result.hpp"
 
 namespace Pistache::Http { class Endpoint; }
@@ -25,6 +35,9 @@ struct http_config {
   uint16_t port = 32276;                 // 0 = any free port
   int threads = 2;                       // Pistache reactor threads
   size_t max_body_bytes = 2u << 20;      // larger bodies answer 413
+  size_t max_header_bytes = 16u << 10;   // larger request line + headers answer 413
+  size_t max_connections = 1024;         // more open connections get 503; 0 = no cap
+  auth_config auth;                      // who may call (http/auth.hpp)
   std::string version = "0.1.0";         // reported by GET /health
 };
 
@@ -32,8 +45,9 @@ class api;
 
 class http_server {
  public:
-  // Binds and starts serving. Fails with errc::unavailable naming the
-  // address when it cannot bind.
+  // Binds and starts serving. Fails with errc::invalid_request when
+  // cfg.auth is unusable (authenticator::create), and with
+  // errc::unavailable naming the address when it cannot bind.
   static model::result<std::unique_ptr<http_server>> start(caf::actor_system& sys,
                                                            actors::orchestrator_actor orch,
                                                            const http_config& cfg);
@@ -44,7 +58,7 @@ class http_server {
  private:
   http_server() = default;
   std::unique_ptr<api> api_;
-  std::unique_ptr<Pistache::Rest::Router> router_;
+  std::shared_ptr<Pistache::Rest::Router> router_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
   bool stopped_ = false;
 };

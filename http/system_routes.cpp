@@ -11,7 +11,8 @@ std::vector<route> system_routes() {
          model::json_writer w;
          w.begin_object().field("status", "ok").field("version", ctx.cfg.version).end_object();
          rep->send_json(Pistache::Http::Code::Ok, w.str());
-       }},
+       },
+       route_access::open},
   };
 }
 

@@ -11,6 +11,20 @@
 #include <cctype>
 
 namespace fabro::testing {
+namespace {
+
+bool has_authorization(const std::string& header_lines) {
+  std::string lower = "\n" + header_lines;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find("\nauthorization:") != std::string::npos;
+}
+
+}  // namespace
+
+std::string default_auth_header() {
+  return std::string("Authorization: Bearer ") + kTestDevToken + "\r\n";
+}
 
 http_connection::http_connection(uint16_t port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -43,7 +57,8 @@ http_response http_connection::send(const std::string& method, const std::string
                                     const std::string& body, const std::string& extra_headers) {
   http_response res;
   if (fd_ < 0) return res;
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_headers;
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                    (has_authorization(extra_headers) ? "" : auth_) + extra_headers;
   if (!body.empty() || method == "POST")
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
@@ -107,6 +122,14 @@ http_response http_connection::send(const std::string& method, const std::string
 http_response http_request(uint16_t port, const std::string& method, const std::string& path,
                            const std::string& body, const std::string& extra_headers) {
   http_connection c(port);
+  return c.send(method, path, body, extra_headers);
+}
+
+http_response http_request_auth(uint16_t port, const std::string& auth_header_lines,
+                                const std::string& method, const std::string& path,
+                                const std::string& body, const std::string& extra_headers) {
+  http_connection c(port);
+  c.set_auth(auth_header_lines);
   return c.send(method, path, body, extra_headers);
 }
 

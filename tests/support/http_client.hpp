@@ -1,5 +1,10 @@
 // A small blocking HTTP/1.1 client for end-to-end tests: one request per
 // call on a fresh connection (or on a kept-alive one via http_connection).
+//
+// Authentication: every request carries `Authorization: Bearer
+// <kTestDevToken>`, the token server_process gives every server it starts,
+// unless the extra headers have their own Authorization line (any case) or
+// the connection was told otherwise (set_auth, http_request_auth).
 #pragma once
 
 #include <cstdint>
@@ -7,6 +12,13 @@
 #include <string>
 
 namespace fabro::testing {
+
+// The dev token of test servers (server_process sets FABRO_DEV_TOKEN).
+constexpr const char* kTestDevToken =
+    "fabro_dev_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+// "Authorization: Bearer <kTestDevToken>\r\n".
+std::string default_auth_header();
 
 struct http_response {
   int status = 0;                              // 0 = no response (connection failed)
@@ -30,15 +42,25 @@ class http_connection {
                      const std::string& body = "", const std::string& extra_headers = "");
   // True when the server has closed the connection (reads EOF).
   bool closed_by_peer();
+  // Raw header lines sent for authentication with each later request, in
+  // place of default_auth_header(); "" sends none.
+  void set_auth(std::string raw_header_lines) { auth_ = std::move(raw_header_lines); }
 
  private:
   int fd_ = -1;
+  std::string auth_ = default_auth_header();
   std::string buffer_;
 };
 
 // A request on a new connection, closed afterwards.
 http_response http_request(uint16_t port, const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& extra_headers = "");
+
+// The same with `auth_header_lines` ("" = no Authorization at all) in place
+// of the default token.
+http_response http_request_auth(uint16_t port, const std::string& auth_header_lines,
+                                const std::string& method, const std::string& path,
+                                const std::string& body = "", const std::string& extra_headers = "");
 
 // The value of string field `key` in flat JSON text `json` ("" if absent).
 // Enough for test assertions on our own compact output.

@@ -10,6 +10,10 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/http_client.hpp"
+
+extern char** environ;
+
 namespace fabro::testing {
 namespace {
 
@@ -24,7 +28,33 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& log_path) {
+// The child's environment: ours, then the test defaults, then `changes`.
+// Built before fork(): the child only calls async-signal-safe functions.
+std::vector<std::string> child_env(const env_changes& changes) {
+  env_changes all = {{"FABRO_DEV_TOKEN", std::string(kTestDevToken)},
+                     {"FABRO_JWT_PUBLIC_KEY", std::nullopt}};
+  for (const auto& [k, v] : changes) all[k] = v;
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    if (!all.count(entry.substr(0, entry.find('=')))) out.push_back(entry);
+  }
+  for (const auto& [k, v] : all)
+    if (v) out.push_back(k + "=" + *v);
+  return out;
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& log_path,
+            const env_changes& env) {
+  auto env_strings = child_env(env);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  std::string bin = FABRO_BINARY;
+  argv.push_back(bin.data());
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     // The test binary may have signals blocked; the server must not inherit that.
@@ -36,12 +66,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log_path) {
       dup2(fileno(log), 1);
       dup2(fileno(log), 2);
     }
-    std::vector<char*> argv;
-    std::string bin = FABRO_BINARY;
-    argv.push_back(bin.data());
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
+    execve(bin.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   return pid;
@@ -67,12 +92,13 @@ temp_dir::~temp_dir() {
   std::filesystem::remove_all(path, ec);
 }
 
-server_process::server_process(const std::string& data_dir, std::vector<std::string> args) {
+server_process::server_process(const std::string& data_dir, std::vector<std::string> args,
+                               const env_changes& env) {
   log_path_ = data_dir + ".log." + std::to_string(getpid()) + "." +
               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   std::vector<std::string> all = {"serve", "--bind", "127.0.0.1:0", "--data-dir", data_dir};
   all.insert(all.end(), args.begin(), args.end());
-  pid_ = spawn(all, log_path_);
+  pid_ = spawn(all, log_path_, env);
   // Wait for "listening on 127.0.0.1:PORT" (or the process to die).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -113,10 +139,11 @@ void server_process::kill() {
 
 std::string server_process::log() const { return read_file(log_path_); }
 
-std::pair<int, std::string> run_binary(const std::vector<std::string>& args) {
+std::pair<int, std::string> run_binary(const std::vector<std::string>& args,
+                                       const env_changes& env) {
   temp_dir dir;
   std::string log = dir.path + "/out.log";
-  pid_t pid = spawn(args, log);
+  pid_t pid = spawn(args, log, env);
   int code = wait_status(pid);
   return {code, read_file(log)};
 }

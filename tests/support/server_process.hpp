@@ -1,15 +1,24 @@
 // Runs the real fabro-orchestrator binary for end-to-end tests: on a free
 // loopback port (--bind 127.0.0.1:0, port read from its log line), with a
 // data directory the test owns. Stops it with SIGTERM, or kills it.
+//
+// The child's environment is the test's, with FABRO_DEV_TOKEN set to
+// kTestDevToken (tests/support/http_client.hpp sends it by default) and
+// FABRO_JWT_PUBLIC_KEY removed, unless `env` says otherwise.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace fabro::testing {
+
+// Environment changes for a child: name → value, or nullopt to remove it.
+using env_changes = std::map<std::string, std::optional<std::string>>;
 
 // A temporary directory removed with its contents on destruction.
 struct temp_dir {
@@ -21,8 +30,10 @@ struct temp_dir {
 class server_process {
  public:
   // Starts `fabro-orchestrator serve --bind 127.0.0.1:0 --data-dir DIR ARGS...`
-  // and waits until it listens. started() tells whether it did.
-  explicit server_process(const std::string& data_dir, std::vector<std::string> args = {});
+  // with `env` applied over the defaults above, and waits until it listens.
+  // started() tells whether it did.
+  explicit server_process(const std::string& data_dir, std::vector<std::string> args = {},
+                          const env_changes& env = {});
   ~server_process();  // SIGKILL if still running
 
   bool started() const { return port_ != 0; }
@@ -41,7 +52,9 @@ class server_process {
   std::string log_path_;
 };
 
-// Runs the binary with `args`, waits, and returns {exit code, output}.
-std::pair<int, std::string> run_binary(const std::vector<std::string>& args);
+// Runs the binary with `args` (environment as for server_process), waits,
+// and returns {exit code, output}.
+std::pair<int, std::string> run_binary(const std::vector<std::string>& args,
+                                       const env_changes& env = {});
 
 }  // namespace fabro::testing
