@@ -14,5 +14,11 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using unfinished_atom = caf::atom_constant<caf::atom("unfinish")>;
 using manifest_atom = caf::atom_constant<caf::atom("manifest")>;
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using answer_atom = caf::atom_constant<caf::atom("answer")>;
+using definition_atom = caf::atom_constant<caf::atom("definition")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using pgid_atom = caf::atom_constant<caf::atom("pgid")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
 
 }  // namespace fabro::actors

@@ -21,6 +21,7 @@ struct orchestrator_state {
   journal_actor journal;
   store_reader_actor reader;
   std::unordered_map<std::string, run_actor> runs;  // live (non-terminal) runs
+  run_options run_opts;
   static inline const char* name = "orchestrator";
 };
 
@@ -31,7 +32,8 @@ using orchestrator_pointer = orchestrator_actor::stateful_pointer<orchestrator_s
 void adopt_run(orchestrator_pointer self, model::run_record record) {
   if (self->state.runs.count(record.id)) return;
   auto id = record.id;
-  auto run = spawn_run(self->system(), std::move(record), self->state.journal);
+  auto run = spawn_run(self->system(), std::move(record), self->state.journal,
+                       self->state.run_opts);
   self->monitor(run);
   self->state.runs.emplace(std::move(id), std::move(run));
 }
@@ -39,7 +41,7 @@ void adopt_run(orchestrator_pointer self, model::run_record record) {
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
   auto promise = self->make_response_promise<create_result>();
   store::run_write w{store::write_kind::create, run.record, std::move(run.manifest_bytes),
-                     std::move(run.definition), std::move(run.events)};
+                     std::move(run.definition), std::move(run.events), "", ""};
   auto record = std::move(run.record);
   self->request(self->state.journal, caf::infinite, commit_atom::value,
                 std::vector<store::run_write>{std::move(w)})
@@ -72,10 +74,80 @@ caf::result<create_result> create(orchestrator_pointer self, model::new_run& run
   return promise;
 }
 
+// A live run answers from its actor; one that just ended (its actor gone,
+// the down message not yet here) from the store.
+caf::result<model::run_record> get(orchestrator_pointer self, const std::string& id) {
+  auto live = self->state.runs.find(id);
+  if (live == self->state.runs.end())
+    return self->delegate(self->state.reader, get_atom::value, id);
+  auto promise = self->make_response_promise<model::run_record>();
+  self->request(live->second, caf::infinite, get_atom::value)
+      .then([=](model::run_record& r) mutable { promise.deliver(std::move(r)); },
+            [=](caf::error&) mutable {
+              self->request(self->state.reader, caf::infinite, get_atom::value, id)
+                  .then([=](model::run_record& r) mutable { promise.deliver(std::move(r)); },
+                        [=](caf::error& err) mutable { promise.deliver(err); });
+            });
+  return promise;
+}
+
+// Why a run without a live actor cannot take a message: unknown or over.
+void explain_not_live(orchestrator_pointer self, const std::string& id, std::string what,
+                      caf::typed_response_promise<model::run_record> promise) {
+  self->request(self->state.reader, caf::infinite, get_atom::value, id)
+      .then(
+          [=](model::run_record& r) mutable {
+            promise.deliver(to_error(model::errc::conflict,
+                                     "Run " + id + " is " + model::to_string(r.status) + "; " +
+                                         what));
+          },
+          [=](caf::error& err) mutable { promise.deliver(err); });
+}
+
+// Forwards to a live run's actor and answers `promise` with its reply; if
+// the run ended meanwhile (its down message not yet here), explains from the
+// store instead.
+template <class... Ts>
+void forward(orchestrator_pointer self, const std::string& id, std::string what,
+             caf::typed_response_promise<model::run_record> promise, Ts... xs) {
+  auto live = self->state.runs.find(id);
+  if (live == self->state.runs.end()) return explain_not_live(self, id, what, promise);
+  self->request(live->second, caf::infinite, xs...)
+      .then([=](model::run_record& r) mutable { promise.deliver(std::move(r)); },
+            [=](caf::error& err) mutable {
+              if (err.category() == caf::atom("fabro")) promise.deliver(err);
+              else explain_not_live(self, id, what, promise);
+            });
+}
+
+caf::result<model::run_record> start(orchestrator_pointer self, const std::string& id) {
+  auto promise = self->make_response_promise<model::run_record>();
+  if (!self->state.runs.count(id)) {
+    explain_not_live(self, id, "it cannot be started.", promise);
+    return promise;
+  }
+  self->request(self->state.reader, caf::infinite, definition_atom::value, id)
+      .then(
+          [=](std::string& def) mutable {
+            forward(self, id, "it cannot be started.", promise, start_atom::value, def);
+          },
+          [=](caf::error& err) mutable { promise.deliver(err); });
+  return promise;
+}
+
+caf::result<model::run_record> answer(orchestrator_pointer self, const std::string& id,
+                                      const std::string& qid, const std::string& text) {
+  auto promise = self->make_response_promise<model::run_record>();
+  forward(self, id, "it has no open question.", promise, answer_atom::value, qid, text);
+  return promise;
+}
+
 orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
                                                     journal_actor journal,
                                                     store_reader_actor reader,
-                                                    std::vector<model::run_record> waiting) {
+                                                    std::vector<model::run_record> waiting,
+                                                    run_options run_opts) {
+  self->state.run_opts = run_opts;
   self->state.journal = journal;
   self->state.reader = reader;
   self->link_to(journal);
@@ -91,11 +163,10 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
   for (auto& r : waiting) adopt_run(self, std::move(r));
   return {
       [=](create_atom, model::new_run& run) { return create(self, run); },
-      [=](get_atom, const std::string& id) -> caf::result<model::run_record> {
-        auto live = self->state.runs.find(id);
-        if (live != self->state.runs.end()) return self->delegate(live->second, get_atom::value);
-        return self->delegate(self->state.reader, get_atom::value, id);
-      },
+      [=](get_atom, const std::string& id) { return get(self, id); },
+      [=](start_atom, const std::string& id) { return start(self, id); },
+      [=](answer_atom, const std::string& id, const std::string& qid,
+          const std::string& text) { return answer(self, id, qid, text); },
       [=](list_atom, uint64_t offset, uint64_t limit) -> caf::result<run_page> {
         return self->delegate(self->state.reader, list_atom::value, offset, limit);
       },
@@ -138,8 +209,8 @@ model::result<std::vector<model::run_record>> recover(caf::actor_system& sys,
     }
     std::vector<model::run_event> events{*step.event};
     stamp_events(events);
-    writes.push_back({store::write_kind::update, step.record, "", "", {}});
-    writes.push_back({store::write_kind::append, step.record, "", "", std::move(events)});
+    writes.push_back({store::write_kind::update, step.record, "", "", {}, "", ""});
+    writes.push_back({store::write_kind::append, step.record, "", "", std::move(events), "", ""});
   }
   if (!writes.empty())
     self->request(journal, caf::infinite, commit_atom::value, writes)
@@ -166,7 +237,8 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
     caf::anon_send_exit(*reader, caf::exit_reason::user_shutdown);
     return waiting.error();
   }
-  return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting));
+  run_options run_opts{cfg.local_sandbox, cfg.retry_jitter, cfg.kill_grace_ms};
+  return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts);
 }
 
 }  // namespace fabro::actors

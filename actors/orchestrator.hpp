@@ -33,12 +33,30 @@ using orchestrator_actor = caf::typed_actor<
     // Events of run `id` with seq >= since_seq, at most `limit`. Fails with
     // errc::run_not_found.
     caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,
+    // Starts submitted run `id` now (until the queue routes starts): the run
+    // actor loads its definition and answers the record in status starting,
+    // then executes in the background. Fails with errc::run_not_found, or
+    // errc::conflict when the run is not submitted/queued.
+    caf::replies_to<start_atom, std::string>::with<model::run_record>,
+    // Answers the open human question `qid` of run `id` with `answer` (an
+    // option label, target node id, or freeform text); answers the record
+    // once the answer is durable. Fails with errc::run_not_found,
+    // errc::conflict (no such open question) or errc::invalid_request (the
+    // answer matches no option).
+    caf::replies_to<answer_atom, std::string, std::string, std::string>::with<model::run_record>,
     // Answers true once everything committed to the journal before this
     // request is on disk (graceful shutdown).
     caf::replies_to<flush_atom>::with<bool>>;
 
 struct orchestrator_config {
   store_factory make_store;  // where runs are kept; required
+  // false: runs with dry_run=false fail with launch_failed instead of running
+  // commands in the local sandbox (server config `local sandbox on/off`).
+  bool local_sandbox = true;
+  // false: retry backoff delays without jitter (deterministic tests).
+  bool retry_jitter = true;
+  // Grace between SIGTERM and SIGKILL of a timed-out command's process group.
+  int64_t kill_grace_ms = 2000;
 };
 
 // Spawns the orchestrator and its journal and store reader, then recovers

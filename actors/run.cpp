@@ -1,33 +1,423 @@
 #include "actors/run.hpp"
 
+#include <filesystem>
+#include <optional>
+#include <random>
+
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/errors.hpp"
+#include "actors/id_source.hpp"
+#include "actors/process_runner.hpp"
+#include "model/engine/executor.hpp"
+#include "model/engine/handlers.hpp"
+#include "model/engine/sandbox_env.hpp"
+#include "model/json_writer.hpp"
+#include "model/run_definition.hpp"
+#include "model/workflow/workflow_check.hpp"
+
+extern char** environ;
+
 namespace fabro::actors {
 namespace {
 
+using model::json_writer;
+
+// What the run waits for between messages.
+enum class waiting { nothing, timer_wait, timer_backoff, command, human };
+
 struct run_state {
-  model::run_record record;
+  model::run_record committed;  // what get answers
+  model::run_record live;       // the record as of the pending events
   journal_actor journal;
+  run_options opts;
+  std::vector<model::run_event> pending;
+  std::vector<store::run_write> extra;  // checkpoint and artifact writes
+  bool started = false;
+  model::run_definition def;
+  std::string work_dir;
+  std::optional<model::executor> exec;
+  waiting wait = waiting::nothing;
+  uint64_t timer_token = 0;
+  model::stage_request stage;  // the stage being carried out by the actor
+  std::string question_id;     // open human question; "" = none
+  int64_t pgid = 0;            // running command's process group; 0 = none
   static inline const char* name = "run";
 };
 
 using run_pointer = run_actor::stateful_pointer<run_state>;
 
+std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
+  json_writer w;
+  w.begin_object();
+  for (const auto& [k, v] : fields) w.field(k, v);
+  w.end_object();
+  return w.take();
+}
+
+void emit(run_pointer self, std::string name, std::string props, std::string node_id = "",
+          std::string node_label = "", std::string stage_id = "") {
+  auto& st = self->state;
+  model::run_event e;
+  e.run_id = st.live.id;
+  e.seq = ++st.live.last_seq;
+  e.event = std::move(name);
+  e.properties_json = std::move(props);
+  e.node_id = std::move(node_id);
+  e.node_label = std::move(node_label);
+  e.stage_id = std::move(stage_id);
+  st.pending.push_back(std::move(e));
+}
+
+// The one place events leave the run: commits the pending events, the live
+// record and any checkpoint/artifact writes in one journal request, then
+// makes them observable and continues with `next`. (An event hub publish
+// belongs right after the commit succeeds.)
+void commit_pending(run_pointer self, std::function<void()> next) {
+  auto& st = self->state;
+  stamp_events(st.pending);
+  std::vector<store::run_write> writes;
+  writes.push_back({store::write_kind::update, st.live, "", "", {}, "", ""});
+  if (!st.pending.empty())
+    writes.push_back({store::write_kind::append, st.live, "", "", std::move(st.pending), "", ""});
+  for (auto& w : st.extra) writes.push_back(std::move(w));
+  st.pending.clear();
+  st.extra.clear();
+  auto snapshot = st.live;
+  self->request(st.journal, caf::infinite, commit_atom::value, std::move(writes))
+      .then(
+          [=](const std::vector<store::write_outcome>&) {
+            self->state.committed = snapshot;
+            if (next) next();
+          },
+          [=](caf::error&) {
+            // The store is failing: nothing more can be recorded. Leave the
+            // durable state as it is (recovery ends the run on restart).
+            self->quit();
+          });
+}
+
+void finish(run_pointer self, model::run_status status, model::status_reason reason,
+            std::string error) {
+  auto& st = self->state;
+  if (model::is_terminal(st.live.status)) return;
+  st.live.status = status;
+  st.live.reason = reason;
+  st.live.error_message = error;
+  st.live.duration_ms = now_ms() - st.live.start_time_ms;
+  json_writer w;
+  w.begin_object();
+  if (status == model::run_status::completed) {
+    w.field("duration_ms", st.live.duration_ms).field("artifact_count", int64_t{0})
+        .field("status", "success").field("reason", model::to_string(reason));
+  } else {
+    w.field("error", error).field("duration_ms", st.live.duration_ms)
+        .field("reason", model::to_string(reason));
+  }
+  w.end_object();
+  emit(self, status == model::run_status::completed ? "run.completed" : "run.failed", w.take());
+  commit_pending(self, [=] { self->quit(); });
+}
+
+void fail(run_pointer self, model::status_reason reason, std::string error) {
+  finish(self, model::run_status::failed, reason, std::move(error));
+}
+
+// Moves the executor's events and checkpoint into the pending commit.
+void collect(run_pointer self) {
+  auto& st = self->state;
+  for (auto& e : st.exec->take_events())
+    emit(self, std::move(e.event), std::move(e.properties_json), std::move(e.node_id),
+         std::move(e.node_label), std::move(e.stage_id));
+  if (auto c = st.exec->take_checkpoint()) {
+    store::run_write w{store::write_kind::checkpoint, st.live, "", "", {}, "", ""};
+    w.payload = model::to_json(*c);
+    st.extra.push_back(std::move(w));
+  }
+}
+
+void perform(run_pointer self, const model::stage_request& req);
+
+// Acts on the executor's next step: every step boundary is a commit.
+void drive(run_pointer self, model::step s) {
+  auto& st = self->state;
+  collect(self);
+  switch (s.kind) {
+    case model::step_kind::next:
+      commit_pending(self, [=] { drive(self, self->state.exec->proceed()); });
+      return;
+    case model::step_kind::backoff: {
+      st.wait = waiting::timer_backoff;
+      auto token = ++st.timer_token;
+      auto delay = std::chrono::milliseconds(s.delay_ms);
+      commit_pending(self, [=] { self->delayed_send(self, delay, resume_atom::value, token); });
+      return;
+    }
+    case model::step_kind::execute:
+      perform(self, s.stage);
+      return;
+    case model::step_kind::finished:
+      if (s.succeeded) finish(self, model::run_status::completed, model::status_reason::completed, "");
+      else fail(self, model::status_reason::workflow_error, s.error);
+      return;
+  }
+}
+
+void complete(run_pointer self, model::stage_outcome o) {
+  self->state.wait = waiting::nothing;
+  drive(self, self->state.exec->complete(std::move(o)));
+}
+
+void run_command(run_pointer self, const model::graph_node& node,
+                 const model::stage_request& req) {
+  auto& st = self->state;
+  auto script = node.script().value_or("");
+  if (script.find_first_not_of(" \t\r\n") == std::string::npos)
+    return complete(self, model::failed_outcome("No script specified"));
+  command_spec spec;
+  spec.script = node.language() == "python" ? "python3 -c " + script : script;
+  spec.work_dir = st.work_dir;
+  std::vector<std::string> host;
+  for (char** e = environ; e && *e; ++e) host.emplace_back(*e);
+  spec.env = model::sandbox_environment(host, st.def.settings.env);
+  spec.timeout_ms = node.timeout_ms().value_or(600000);
+  spec.grace_ms = st.opts.kill_grace_ms;
+  json_writer w;
+  w.begin_object().field("script", script).field("command", "/bin/bash -c")
+      .field("language", node.language()).field("timeout_ms", spec.timeout_ms).end_object();
+  emit(self, "command.started", w.take(), node.id, node.label(), req.stage_id);
+  st.wait = waiting::command;
+  commit_pending(self, [=] {
+    auto me = caf::actor_cast<run_actor>(self);
+    auto runner = spawn_process_runner(self->system(), [me](int64_t pgid) {
+      caf::anon_send(me, pgid_atom::value, pgid);
+    });
+    self->request(runner, caf::infinite, run_atom::value, spec)
+        .then([=](command_result& r) {
+          auto& st = self->state;
+          st.pgid = 0;
+          auto prefix = "stages/" + req.stage_id + "/attempt-" + std::to_string(req.attempt) +
+                        (req.branch >= 0 ? "/" + req.node_id : "");
+          json_writer c;
+          c.begin_object().field("exit_code", static_cast<int64_t>(r.exit_code))
+              .field("termination", model::to_string(r.how)).field("pid", r.pid)
+              .field("duration_ms", r.duration_ms)
+              .field("stdout_tail", model::tail(r.stdout_text, 4096))
+              .field("stderr_tail", model::tail(r.stderr_text, 4096))
+              .field("stdout_bytes", r.stdout_bytes).field("stderr_bytes", r.stderr_bytes)
+              .field("stdout_ref", prefix + "/stdout").field("stderr_ref", prefix + "/stderr");
+          if (!r.error.empty()) c.field("error", r.error);
+          c.end_object();
+          emit(self, "command.completed", c.take(), req.node_id, "", req.stage_id);
+          for (auto [suffix, text] : {std::pair{"/stdout", &r.stdout_text},
+                                      std::pair{"/stderr", &r.stderr_text}}) {
+            store::run_write a{store::write_kind::artifact, st.live, "", "", {}, "", ""};
+            a.name = prefix + suffix;
+            a.payload = *text;
+            st.extra.push_back(std::move(a));
+          }
+          model::command_run run{spec.script, spec.timeout_ms, r.how, r.exit_code,
+                                 std::move(r.stdout_text), std::move(r.stderr_text)};
+          complete(self, model::command_outcome(run));
+        },
+        [=](caf::error&) {
+          complete(self, model::failed_outcome("Failed to spawn script", model::retry_kind::error));
+        });
+  });
+}
+
+void ask_human(run_pointer self, const model::graph_node& node,
+               const model::stage_request& req) {
+  auto& st = self->state;
+  st.question_id = req.stage_id;
+  std::replace(st.question_id.begin(), st.question_id.end(), '@', '-');
+  json_writer q;
+  q.begin_object().field("question_id", st.question_id).field("question", node.label())
+      .key("options").begin_array();
+  for (const auto& o : model::human_options(st.exec->graph(), node)) q.value(o);
+  q.end_array().end_object();
+  emit(self, "run.blocked",
+       object({{"blocked_reason", "human_input_required"}, {"question_id", st.question_id}}),
+       node.id, node.label(), req.stage_id);
+  emit(self, "interview.started", q.take(), node.id, node.label(), req.stage_id);
+  st.wait = waiting::human;
+  commit_pending(self, nullptr);
+}
+
+// Carries out a stage the executor cannot (see model::needs_actor).
+void perform(run_pointer self, const model::stage_request& req) {
+  auto& st = self->state;
+  st.stage = req;
+  const auto* node = st.exec->graph().find_node(req.node_id);
+  switch (node->handler()) {
+    case model::handler_type::command:
+      return run_command(self, *node, req);
+    case model::handler_type::human:
+      return ask_human(self, *node, req);
+    case model::handler_type::wait: {
+      auto ms = node->duration_ms();
+      if (!ms) return complete(self, model::missing_duration_outcome());
+      st.wait = waiting::timer_wait;
+      auto token = ++st.timer_token;
+      commit_pending(self, [=] {
+        self->delayed_send(self, std::chrono::milliseconds(*ms), resume_atom::value, token);
+      });
+      return;
+    }
+    default:
+      return complete(self, model::simulated_outcome(st.exec->graph(), *node));
+  }
+}
+
+std::string resolve_work_dir(const model::run_definition& def) {
+  std::filesystem::path base(def.working_directory);
+  const auto& wd = def.settings.working_dir;
+  if (wd.empty()) return base.string();
+  std::filesystem::path p(wd);
+  return (p.is_absolute() ? p : base / p).lexically_normal().string();
+}
+
+// From starting to running (or a bootstrap/launch failure), then executes.
+void bootstrap(run_pointer self, const std::string& definition) {
+  auto& st = self->state;
+  auto def = model::parse_run_definition(definition);
+  if (!def) return fail(self, model::status_reason::bootstrap_failed,
+                        "The run definition cannot be read: " + def.error().detail);
+  st.def = std::move(*def);
+  st.work_dir = resolve_work_dir(st.def);
+  std::error_code ec;
+  if (st.work_dir.empty() || !std::filesystem::is_directory(st.work_dir, ec))
+    return fail(self, model::status_reason::bootstrap_failed,
+                "Working directory does not exist: " + st.work_dir);
+  bool dry = st.def.settings.dry_run;
+  if (!dry && !st.opts.local_sandbox)
+    return fail(self, model::status_reason::launch_failed,
+                "The local sandbox is disabled on this server, so command stages cannot "
+                "run; submit the run with dry_run=true or enable the local sandbox.");
+  if (!dry && st.def.settings.sandbox != "local")
+    return fail(self, model::status_reason::launch_failed,
+                "Sandbox provider '" + st.def.settings.sandbox +
+                    "' is not available on this server; only 'local' is.");
+  model::workflow_check_config check;
+  check.goal_override = st.def.goal;
+  auto graph = model::load_workflow(st.def.source, check);
+  if (!graph) {
+    std::string msg = "Workflow validation failed";
+    for (const auto& d : graph.error().diagnostics)
+      if (d.level == model::severity::error) {
+        msg += ": " + d.message;
+        break;
+      }
+    return fail(self, model::status_reason::workflow_error, msg);
+  }
+  model::executor_options eo;
+  eo.run_id = st.live.id;
+  eo.work_dir = st.work_dir;
+  eo.dry_run = dry;
+  eo.auto_approve = st.def.settings.auto_approve;
+  eo.jitter = st.opts.retry_jitter;
+  eo.draw = [gen = std::make_shared<std::mt19937_64>(std::random_device{}())] {
+    return std::uniform_real_distribution<double>(0.0, 1.0)(*gen);
+  };
+  auto exec = model::executor::create(std::move(*graph), std::move(eo));
+  if (!exec) return fail(self, model::status_reason::workflow_error, exec.error().detail);
+  st.exec.emplace(std::move(*exec));
+  emit(self, "sandbox.initializing", object({{"provider", "local"}}));
+  emit(self, "sandbox.ready", object({{"provider", "local"}}));
+  emit(self, "sandbox.initialized", object({{"working_directory", st.work_dir}}));
+  st.exec->begin();
+  collect(self);
+  st.live.status = model::run_status::running;
+  st.live.reason = model::status_reason::none;
+  emit(self, "run.running", "{}");
+  if (!dry)
+    emit(self, "run.notice",
+         object({{"level", "info"}, {"code", "llm_simulated"},
+                 {"message", "Command stages run for real in the local sandbox; LLM stages "
+                             "(agent, prompt) use a simulated backend."}}));
+  drive(self, st.exec->proceed());
+}
+
+caf::result<model::run_record> start(run_pointer self, const std::string& definition) {
+  auto& st = self->state;
+  if (st.started || (st.live.status != model::run_status::submitted &&
+                     st.live.status != model::run_status::queued))
+    return to_error(model::errc::conflict, std::string("Run is ") +
+                                               model::to_string(st.live.status) +
+                                               "; only submitted or queued runs can start.");
+  st.started = true;
+  st.live.status = model::run_status::starting;
+  st.live.reason = model::status_reason::sandbox_initializing;
+  st.live.queue_position = 0;
+  st.live.start_time_ms = now_ms();
+  emit(self, "run.starting", object({{"reason", "sandbox_initializing"}}));
+  auto promise = self->make_response_promise<model::run_record>();
+  commit_pending(self, [=]() mutable {
+    promise.deliver(self->state.committed);
+    bootstrap(self, definition);
+  });
+  return promise;
+}
+
+caf::result<model::run_record> answer(run_pointer self, const std::string& qid,
+                                      const std::string& text) {
+  auto& st = self->state;
+  if (st.wait != waiting::human || qid != st.question_id)
+    return to_error(model::errc::conflict, "Question " + qid + " is not open on this run.");
+  const auto* node = st.exec->graph().find_node(st.stage.node_id);
+  auto outcome = model::human_answer_outcome(st.exec->graph(), *node, text);
+  if (!outcome) return to_error(outcome.error());
+  emit(self, "interview.completed", object({{"question_id", qid}, {"answer", text}}), node->id,
+       node->label(), st.stage.stage_id);
+  emit(self, "run.unblocked", object({{"question_id", qid}}), node->id, node->label(),
+       st.stage.stage_id);
+  st.question_id.clear();
+  st.wait = waiting::nothing;
+  auto promise = self->make_response_promise<model::run_record>();
+  commit_pending(self, [=, o = std::move(*outcome)]() mutable {
+    promise.deliver(self->state.committed);
+    complete(self, std::move(o));
+  });
+  return promise;
+}
+
+void resume(run_pointer self, uint64_t token) {
+  auto& st = self->state;
+  if (token != st.timer_token) return;  // a stale timer
+  if (st.wait == waiting::timer_backoff) {
+    st.wait = waiting::nothing;
+    drive(self, st.exec->retry());
+  } else if (st.wait == waiting::timer_wait) {
+    complete(self, model::succeeded_outcome());
+  }
+}
+
 run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
-                                  journal_actor journal) {
-  self->state.record = std::move(record);
+                                  journal_actor journal, run_options opts) {
+  self->state.committed = record;
+  self->state.live = std::move(record);
   self->state.journal = std::move(journal);
+  self->state.opts = opts;
   return {
-      [=](get_atom) { return self->state.record; },
+      [=](get_atom) { return self->state.committed; },
+      [=](start_atom, const std::string& def) { return start(self, def); },
+      [=](answer_atom, const std::string& qid, const std::string& text) {
+        return answer(self, qid, text);
+      },
+      [=](pgid_atom, int64_t pgid) {
+        if (self->state.wait == waiting::command) self->state.pgid = pgid;
+      },
+      [=](resume_atom, uint64_t token) { resume(self, token); },
   };
 }
 
 }  // namespace
 
-run_actor spawn_run(caf::actor_system& sys, model::run_record record, journal_actor journal) {
-  return sys.spawn(run_impl, std::move(record), std::move(journal));
+run_actor spawn_run(caf::actor_system& sys, model::run_record record, journal_actor journal,
+                    run_options options) {
+  return sys.spawn(run_impl, std::move(record), std::move(journal), options);
 }
 
 }  // namespace fabro::actors

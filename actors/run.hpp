@@ -1,8 +1,19 @@
 // The run actor: one per non-terminal run (DESIGN §3). Owns the live record
-// of its run; every transition is committed through the journal before it
-// becomes observable. Exits once the run is terminal; reads of finished
-// runs then come from the store.
+// of its run and executes its workflow (engine reference §3-§4) by driving
+// model::executor one step at a time: command stages go to a process runner
+// (actors/process_runner.hpp), waits and retry backoffs are timers, human
+// gates wait for an answer message. Nothing here blocks.
+//
+// Every transition and event is committed through the journal before it is
+// observable: `get` answers the last committed record. All event emission
+// goes through one function (commit_pending in run.cpp), which assigns the
+// contiguous seq numbers and is the place to publish to an event hub.
+// Exits once the run is terminal; reads of finished runs then come from the
+// store.
 #pragma once
+
+#include <cstdint>
+#include <string>
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -15,10 +26,34 @@
 namespace fabro::actors {
 
 using run_actor = caf::typed_actor<
-    // The run's current record.
-    caf::replies_to<get_atom>::with<model::run_record>>;
+    // The run's current (committed) record.
+    caf::replies_to<get_atom>::with<model::run_record>,
+    // Starts a submitted or queued run that executes `definition` (a
+    // model::run_definition JSON): commits status starting + run.starting,
+    // answers that record, then bootstraps and executes in the background
+    // until the run is terminal. Fails with errc::conflict in any other
+    // status (or when already started).
+    caf::replies_to<start_atom, std::string>::with<model::run_record>,
+    // Answers the open human question `qid` with `answer` (an option label,
+    // a target node id, or free text for a freeform edge); answers the
+    // record once the answer is durable. Fails with errc::conflict when no
+    // such question is open, errc::invalid_request when the answer matches
+    // no option.
+    caf::replies_to<answer_atom, std::string, std::string>::with<model::run_record>,
+    // Internal: the process group of the running command (from its runner).
+    caf::reacts_to<pgid_atom, int64_t>,
+    // Internal: a wait stage's or retry backoff's timer `token` fired.
+    caf::reacts_to<resume_atom, uint64_t>>;
+
+// How runs execute on this server.
+struct run_options {
+  bool local_sandbox = true;    // false: runs with dry_run=false fail with launch_failed
+  bool retry_jitter = true;     // false: retry backoff without jitter (tests)
+  int64_t kill_grace_ms = 2000; // SIGTERM → SIGKILL of a timed-out command's group
+};
 
 // Spawns the actor of a run whose `record` is already durable.
-run_actor spawn_run(caf::actor_system& sys, model::run_record record, journal_actor journal);
+run_actor spawn_run(caf::actor_system& sys, model::run_record record, journal_actor journal,
+                    run_options options = {});
 
 }  // namespace fabro::actors

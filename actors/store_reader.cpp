@@ -50,6 +50,12 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         page.events = std::move(*events);
         return page;
       },
+      [=](definition_atom, const std::string& id) -> caf::result<std::string> {
+        auto def = self->state.store->load_definition(id);
+        if (!def) return to_error(def.error());
+        if (!*def) return not_found();
+        return std::move(**def);
+      },
       [=](unfinished_atom) -> caf::result<std::vector<model::run_record>> {
         auto runs = self->state.store->load_unfinished();
         if (!runs) return to_error(runs.error());

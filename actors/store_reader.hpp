@@ -21,6 +21,9 @@ using store_reader_actor = caf::typed_actor<
     // Events of run `id` from `since_seq`, at most `limit`. Fails with
     // errc::run_not_found for an unknown run.
     caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,
+    // The run_definition JSON stored with run `id` (what it executes). Fails
+    // with errc::run_not_found.
+    caf::replies_to<definition_atom, std::string>::with<std::string>,
     // Every non-terminal run, oldest first (restart recovery).
     caf::replies_to<unfinished_atom>::with<std::vector<model::run_record>>>;
 

@@ -41,6 +41,12 @@ result<std::vector<write_outcome>> memory_run_store::commit(const std::vector<ru
       case write_kind::remove:
         if (it != data_->runs.end()) data_->runs.erase(it);
         break;
+      case write_kind::checkpoint:
+        if (it != data_->runs.end()) it->second.checkpoint = w.payload;
+        break;
+      case write_kind::artifact:
+        if (it != data_->runs.end()) it->second.artifacts[w.name] = w.payload;
+        break;
     }
     out.push_back(std::move(o));
   }
@@ -69,6 +75,23 @@ result<std::optional<std::string>> memory_run_store::load_definition(const std::
   auto it = data_->runs.find(id);
   if (it == data_->runs.end()) return std::optional<std::string>{};
   return std::optional<std::string>{it->second.definition};
+}
+
+result<std::optional<std::string>> memory_run_store::load_checkpoint(const std::string& id) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  auto it = data_->runs.find(id);
+  if (it == data_->runs.end()) return std::optional<std::string>{};
+  return it->second.checkpoint;
+}
+
+result<std::optional<std::string>> memory_run_store::load_artifact(const std::string& id,
+                                                                   const std::string& name) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  auto it = data_->runs.find(id);
+  if (it == data_->runs.end()) return std::optional<std::string>{};
+  auto a = it->second.artifacts.find(name);
+  if (a == it->second.artifacts.end()) return std::optional<std::string>{};
+  return std::optional<std::string>{a->second};
 }
 
 result<std::vector<run_record>> memory_run_store::list_runs(uint64_t offset, uint64_t limit) {

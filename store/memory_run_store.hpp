@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "store/run_store.hpp"
 
@@ -18,6 +19,8 @@ struct memory_run_data {
     std::string manifest;
     std::string definition;
     std::vector<std::string> events;  // envelope JSON, index = seq - 1
+    std::optional<std::string> checkpoint;
+    std::map<std::string, std::string> artifacts;
   };
   std::mutex mutex;
   std::map<std::string, entry> runs;
@@ -32,6 +35,9 @@ class memory_run_store final : public run_store {
   model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
   model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
   model::result<std::optional<std::string>> load_definition(const std::string& id) override;
+  model::result<std::optional<std::string>> load_checkpoint(const std::string& id) override;
+  model::result<std::optional<std::string>> load_artifact(const std::string& id,
+                                                          const std::string& name) override;
   model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
                                                           uint64_t limit) override;
   model::result<std::vector<std::string>> list_events(const std::string& id,

@@ -39,6 +39,13 @@ class run_store {
   // unknown.
   virtual model::result<std::optional<std::string>> load_definition(const std::string& id) = 0;
 
+  // The latest checkpoint JSON of the run; nullopt when none was written.
+  virtual model::result<std::optional<std::string>> load_checkpoint(const std::string& id) = 0;
+
+  // The bytes of the run's artifact `name`; nullopt when absent.
+  virtual model::result<std::optional<std::string>> load_artifact(const std::string& id,
+                                                                  const std::string& name) = 0;
+
   // Runs newest first (created_at, then id, descending), skipping `offset`,
   // at most `limit`.
   virtual model::result<std::vector<model::run_record>> list_runs(uint64_t offset,

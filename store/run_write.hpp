@@ -15,7 +15,9 @@ enum class write_kind {
   create,  // insert record + manifest + events, unless the id exists
   update,  // replace the record of an existing run
   append,  // add events to an existing run's log
-  remove,  // delete the run, its manifest and its events
+  remove,  // delete the run, its manifest, events, checkpoint and artifacts
+  checkpoint,  // replace the run's latest checkpoint with `payload`
+  artifact,    // store `payload` as the run's artifact `name` (replacing it)
 };
 
 struct run_write {
@@ -24,6 +26,8 @@ struct run_write {
   std::string manifest_bytes;          // create only
   std::string definition;              // create only: run_definition JSON
   std::vector<model::run_event> events;  // create, append
+  std::string name;     // artifact: e.g. "stages/cmd@1/attempt-1/stdout"
+  std::string payload;  // checkpoint: model::checkpoint JSON; artifact: bytes
 };
 
 enum class write_status {

@@ -39,6 +39,16 @@ CREATE TABLE IF NOT EXISTS events (
   envelope TEXT NOT NULL,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  run_id TEXT PRIMARY KEY,
+  checkpoint TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS artifacts (
+  run_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (run_id, name)
+) WITHOUT ROWID;
 )sql";
 
 constexpr const char* kRecordColumns =
@@ -189,13 +199,33 @@ result<write_outcome> sqlite_run_store::apply(const run_write& w) {
       if (auto r = insert_events(w.events); !r) return r.error();
       return o;
     case write_kind::remove:
-      for (const char* sql : {"DELETE FROM events WHERE run_id=?", "DELETE FROM runs WHERE id=?"}) {
+      for (const char* sql : {"DELETE FROM events WHERE run_id=?",
+                              "DELETE FROM checkpoints WHERE run_id=?",
+                              "DELETE FROM artifacts WHERE run_id=?", "DELETE FROM runs WHERE id=?"}) {
         auto st = prepare(sql);
         if (!st) return st.error();
         bind_text(*st, 1, w.record.id);
         if (sqlite3_step(*st) != SQLITE_DONE) return failure("delete run");
       }
       return o;
+    case write_kind::checkpoint: {
+      auto st = prepare("INSERT OR REPLACE INTO checkpoints(run_id, checkpoint) VALUES(?,?)");
+      if (!st) return st.error();
+      bind_text(*st, 1, w.record.id);
+      bind_text(*st, 2, w.payload);
+      if (sqlite3_step(*st) != SQLITE_DONE) return failure("write checkpoint");
+      return o;
+    }
+    case write_kind::artifact: {
+      auto st = prepare("INSERT OR REPLACE INTO artifacts(run_id, name, data) VALUES(?,?,?)");
+      if (!st) return st.error();
+      bind_text(*st, 1, w.record.id);
+      bind_text(*st, 2, w.name);
+      sqlite3_bind_blob(*st, 3, w.payload.data(), static_cast<int>(w.payload.size()),
+                        SQLITE_TRANSIENT);
+      if (sqlite3_step(*st) != SQLITE_DONE) return failure("write artifact");
+      return o;
+    }
   }
   return o;
 }
@@ -274,6 +304,33 @@ result<std::optional<std::string>> sqlite_run_store::load_definition(const std::
   std::string text = column_text(*st, 0);
   sqlite3_reset(*st);
   return std::optional<std::string>{std::move(text)};
+}
+
+result<std::optional<std::string>> sqlite_run_store::load_checkpoint(const std::string& id) {
+  auto st = prepare("SELECT checkpoint FROM checkpoints WHERE run_id=?");
+  if (!st) return st.error();
+  bind_text(*st, 1, id);
+  int rc = sqlite3_step(*st);
+  if (rc == SQLITE_DONE) return std::optional<std::string>{};
+  if (rc != SQLITE_ROW) return failure("read checkpoint");
+  std::string text = column_text(*st, 0);
+  sqlite3_reset(*st);
+  return std::optional<std::string>{std::move(text)};
+}
+
+result<std::optional<std::string>> sqlite_run_store::load_artifact(const std::string& id,
+                                                                   const std::string& name) {
+  auto st = prepare("SELECT data FROM artifacts WHERE run_id=? AND name=?");
+  if (!st) return st.error();
+  bind_text(*st, 1, id);
+  bind_text(*st, 2, name);
+  int rc = sqlite3_step(*st);
+  if (rc == SQLITE_DONE) return std::optional<std::string>{};
+  if (rc != SQLITE_ROW) return failure("read artifact");
+  auto* p = static_cast<const char*>(sqlite3_column_blob(*st, 0));
+  std::string bytes(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(*st, 0)));
+  sqlite3_reset(*st);
+  return std::optional<std::string>{std::move(bytes)};
 }
 
 result<std::vector<run_record>> sqlite_run_store::list_runs(uint64_t offset, uint64_t limit) {

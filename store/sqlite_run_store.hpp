@@ -26,6 +26,9 @@ class sqlite_run_store final : public run_store {
   model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
   model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
   model::result<std::optional<std::string>> load_definition(const std::string& id) override;
+  model::result<std::optional<std::string>> load_checkpoint(const std::string& id) override;
+  model::result<std::optional<std::string>> load_artifact(const std::string& id,
+                                                          const std::string& name) override;
   model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
                                                           uint64_t limit) override;
   model::result<std::vector<std::string>> list_events(const std::string& id,

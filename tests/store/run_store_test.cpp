@@ -89,17 +89,32 @@ void check_contract(store::run_store& s) {
     auto rec = record("A", 10);
     rec.status = model::run_status::failed;
     rec.reason = model::status_reason::cancelled;
-    run_write upd{write_kind::update, rec, "", "", {}};
-    run_write app{write_kind::append, rec, "", "", {event("A", 3, "run.failed")}};
+    run_write upd{write_kind::update, rec, "", "", {}, "", ""};
+    run_write app{write_kind::append, rec, "", "", {event("A", 3, "run.failed")}, "", ""};
     REQUIRE(s.commit({upd, app}));
     auto r = **s.load_run("A");
     CHECK(r.status == model::run_status::failed);
     CHECK(r.reason == model::status_reason::cancelled);
     CHECK(r.last_seq == 3);
     CHECK(s.load_unfinished()->empty());
-    REQUIRE(s.commit({run_write{write_kind::remove, rec, "", "", {}}}));
+    REQUIRE(s.commit({run_write{write_kind::remove, rec, "", "", {}, "", ""}}));
     CHECK_FALSE(s.load_run("A")->has_value());
     CHECK(s.list_events("A", 1, 10)->empty());
+  }
+  SECTION("the latest checkpoint and named artifacts are kept per run and removed with it") {
+    REQUIRE(s.commit({create("A", 10, "a")}));
+    CHECK_FALSE(s.load_checkpoint("A")->has_value());
+    auto rec = record("A", 10);
+    run_write cp{write_kind::checkpoint, rec, "", "", {}, "", "{\"n\":1}"};
+    run_write cp2{write_kind::checkpoint, rec, "", "", {}, "", "{\"n\":2}"};
+    run_write art{write_kind::artifact, rec, "", "", {}, "s/out", std::string("x\0y", 3)};
+    REQUIRE(s.commit({cp, art, cp2}));
+    CHECK(**s.load_checkpoint("A") == "{\"n\":2}");
+    CHECK(**s.load_artifact("A", "s/out") == std::string("x\0y", 3));
+    CHECK_FALSE(s.load_artifact("A", "s/err")->has_value());
+    REQUIRE(s.commit({run_write{write_kind::remove, rec, "", "", {}, "", ""}}));
+    CHECK_FALSE(s.load_checkpoint("A")->has_value());
+    CHECK_FALSE(s.load_artifact("A", "s/out")->has_value());
   }
 }
 

@@ -1,0 +1,29 @@
+// The executor state saved after every executed stage (reference §3.6), so a
+// later run can resume from `next_node_id`. Plain value + JSON codec (the
+// store keeps the latest checkpoint of each run).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fabro::model {
+
+struct checkpoint {
+  std::string current_node;                          // the stage just executed
+  std::string next_node_id;                          // "" = the run ends here
+  std::vector<std::string> completed_nodes;          // may repeat
+  std::map<std::string, int64_t> node_retries;       // attempts - 1, when > 0
+  std::map<std::string, int64_t> node_visits;        // never reset
+  std::map<std::string, std::string> node_outcomes;  // latest status per node
+  std::map<std::string, std::string> context_values;
+  std::map<std::string, int64_t> loop_failure_signatures;  // circuit breaker
+};
+
+// JSON object with the fields above (keys as named).
+std::string to_json(const checkpoint& c);
+// Everything but context_values: what the checkpoint.completed event carries.
+std::string checkpoint_event_json(const checkpoint& c);
+
+}  // namespace fabro::model
