@@ -8,6 +8,8 @@
 --   wrk -t2 -c64 -d10s --timeout 30s -s benchmarks/post_manifest.lua \
 --       http://127.0.0.1:PORT/api/v1/runs
 --
+-- FABRO_BENCH_TOKEN, when set, is sent as `Authorization: Bearer <token>` (the
+-- server's dev token, as a real client sends it).
 -- FABRO_BENCH_METHOD=GET turns it into a body-less GET (for /health runs).
 -- done() prints one machine-readable RESULT line (latencies in µs) that
 -- benchmarks/submit_bench.sh parses.
@@ -23,6 +25,10 @@ if method == "POST" then
   wrk.headers["Content-Type"] = "application/json"
 else
   wrk.body = nil
+end
+local token = os.getenv("FABRO_BENCH_TOKEN")
+if token and token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. token
 end
 -- Never send a Connection header (wrk adds none by itself either).
 wrk.headers["Connection"] = nil

@@ -21,7 +21,9 @@
 # Requests are what a plain HTTP/1.1 client sends: no Connection header
 # (benchmarks/post_manifest.lua; HTTP/1.1 keeps the connection open by default).
 # Each POST carries benchmarks/manifest.json (~1.1 KB, no run_id: every POST
-# creates a run).
+# creates a run) and `Authorization: Bearer <dev token>`: the script makes a
+# random dev token and gives it to the server as FABRO_DEV_TOKEN (servers
+# without authentication ignore both).
 #
 # Usage: benchmarks/submit_bench.sh [options]
 #   -c LIST   connection counts, comma separated   (env CONNS, default 64)
@@ -88,6 +90,8 @@ if [ "$ONLY" != nginx ]; then
 fi
 LUA=$ROOT/benchmarks/post_manifest.lua
 export FABRO_BENCH_BODY=$ROOT/benchmarks/manifest.json
+FABRO_BENCH_TOKEN=fabro_dev_$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+export FABRO_BENCH_TOKEN
 if [ "$MODE" = health ]; then export FABRO_BENCH_METHOD=GET; else export FABRO_BENCH_METHOD=POST; fi
 
 TMP=$(mktemp -d /tmp/submit_bench.XXXXXX)
@@ -170,7 +174,7 @@ start_server() {
     printf 'actor_threads: %s\nlog_level: info\n' "$ACTOR_THREADS" > "$TMP/config-$n.yaml"
     args+=(--config "$TMP/config-$n.yaml")
   fi
-  "$FABRO_BIN" "${args[@]}" > "$log" 2>&1 &
+  FABRO_DEV_TOKEN=$FABRO_BENCH_TOKEN "$FABRO_BIN" "${args[@]}" > "$log" 2>&1 &
   SERVER_PID=$!
   SERVER_PORT=""
   for _ in $(seq 1 100); do
@@ -200,7 +204,7 @@ count_runs() {
   # Fallback (server must be running): page through GET /api/v1/runs.
   local offset=0 total=0 n
   while :; do
-    n=$(curl -s "http://127.0.0.1:$SERVER_PORT/api/v1/runs?page%5Blimit%5D=100&page%5Boffset%5D=$offset" |
+    n=$(curl -s -H "Authorization: Bearer $FABRO_BENCH_TOKEN" "http://127.0.0.1:$SERVER_PORT/api/v1/runs?page%5Blimit%5D=100&page%5Boffset%5D=$offset" |
         grep -o '"run_id":' | wc -l)
     total=$((total + n)); offset=$((offset + 100))
     [ "$n" -lt 100 ] && break
@@ -236,6 +240,7 @@ measure_ours() {
   if [ "$MODE" = post ]; then
     local code
     code=$(curl -s -o "$TMP/first.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+           -H "Authorization: Bearer $FABRO_BENCH_TOKEN" \
            --data-binary @"$FABRO_BENCH_BODY" "$url")
     [ "$code" = 201 ] || { cat "$TMP/first.json" >&2; die "the manifest was answered $code, not 201"; }
   fi
