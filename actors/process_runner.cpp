@@ -113,7 +113,7 @@ command_result run_command(const command_spec& spec,
     for (auto& s : streams)
       if (s.fd >= 0) fds[n++] = pollfd{s.fd, POLLIN, 0};
     if (n > 0) poll(fds, n, 20);
-    else usleep(20000);
+    else usleep(2000);  // pipes closed: bash is about to exit
     for (auto& s : streams)
       if (s.fd >= 0) {
         pollfd p{s.fd, POLLIN, 0};

@@ -26,7 +26,10 @@ namespace {
 using model::json_writer;
 
 // What the run waits for between messages.
-enum class waiting { nothing, timer_wait, timer_backoff, command, human };
+enum class waiting { nothing, proceed, timer_wait, timer_backoff, command, human };
+
+// Stages that may finish between two commits.
+constexpr int kMaxUncommitted = 16;
 
 struct run_state {
   model::run_record committed;  // what get answers
@@ -44,6 +47,7 @@ struct run_state {
   model::stage_request stage;  // the stage being carried out by the actor
   std::string question_id;     // open human question; "" = none
   int64_t pgid = 0;            // running command's process group; 0 = none
+  int uncommitted_stages = 0;  // stages finished since the last commit
   static inline const char* name = "run";
 };
 
@@ -86,6 +90,7 @@ void commit_pending(run_pointer self, std::function<void()> next) {
   st.pending.clear();
   st.extra.clear();
   auto snapshot = st.live;
+  st.uncommitted_stages = 0;
   self->request(st.journal, caf::infinite, commit_atom::value, std::move(writes))
       .then(
           [=](const std::vector<store::write_outcome>&) {
@@ -146,6 +151,15 @@ void drive(run_pointer self, model::step s) {
   collect(self);
   switch (s.kind) {
     case model::step_kind::next:
+      // Stages that finished inside the executor commit together with
+      // whatever comes next (before anything external happens), at least
+      // every kMaxUncommitted stages; in between the actor yields to its
+      // mailbox so a long chain never holds a worker thread.
+      if (++st.uncommitted_stages < kMaxUncommitted) {
+        self->send(self, resume_atom::value, ++st.timer_token);
+        st.wait = waiting::proceed;
+        return;
+      }
       commit_pending(self, [=] { drive(self, self->state.exec->proceed()); });
       return;
     case model::step_kind::backoff: {
@@ -386,7 +400,10 @@ caf::result<model::run_record> answer(run_pointer self, const std::string& qid,
 void resume(run_pointer self, uint64_t token) {
   auto& st = self->state;
   if (token != st.timer_token) return;  // a stale timer
-  if (st.wait == waiting::timer_backoff) {
+  if (st.wait == waiting::proceed) {
+    st.wait = waiting::nothing;
+    drive(self, st.exec->proceed());
+  } else if (st.wait == waiting::timer_backoff) {
     st.wait = waiting::nothing;
     drive(self, st.exec->retry());
   } else if (st.wait == waiting::timer_wait) {

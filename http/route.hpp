@@ -46,6 +46,7 @@ struct route {
 std::vector<route> run_routes();     // http/run_routes.cpp: create, list, get, events
 std::vector<route> system_routes();  // http/system_routes.cpp: health
 std::vector<route> workflow_routes();  // http/workflow_routes.cpp: validate, preflight
+std::vector<route> question_routes();  // http/question_routes.cpp: answer a human gate
 
 // If the path id is a ULID, its canonical form; otherwise sends
 // 400 "Invalid run ID." on `rep` and returns nullopt.
