@@ -70,14 +70,15 @@ model::result<http::auth_config> resolve_auth(const serve_config& cfg) {
       ss << in.rdbuf();
       auth.jwt_public_key = ss.str();
     }
-    if (auth.allowed_usernames.empty())
-      spdlog::warn("auth: allowed_usernames is empty, every JWT will be refused");
-  } else {
-    spdlog::warn("auth: disabled (auth_mode none); anyone who can reach {} may create and "
-                 "control runs", cfg.host);
   }
   if (auto checked = http::authenticator::create(auth, cfg.host); !checked)
     return checked.error();
+  // Warnings only for a configuration that is going to be used.
+  if (auth.mode == http::auth_mode::jwt && auth.allowed_usernames.empty())
+    spdlog::warn("auth: allowed_usernames is empty, every JWT will be refused");
+  if (auth.mode == http::auth_mode::none)
+    spdlog::warn("auth: disabled (auth_mode none); anyone who can reach {} may create and "
+                 "control runs", cfg.host);
   return auth;
 }
 

@@ -176,8 +176,12 @@ std::optional<attr_value> dot_lexer::number_or_duration() {
           std::errc()) {
         return std::nullopt;
       }
+      int64_t ms = 0;
+      // A duration beyond int64 milliseconds is an invalid number (found by
+      // fuzzing: the multiplication overflowed).
+      if (__builtin_mul_overflow(n, *duration_unit_ms(unit), &ms)) return std::nullopt;
       advance(after - start);
-      return attr_value::from_duration_ms(n * *duration_unit_ms(unit));
+      return attr_value::from_duration_ms(ms);
     }
   }
   std::size_t k = j + digits;

@@ -66,6 +66,15 @@ std::string write_dot(const workflow_graph& g) {
     out += "\n";
   }
   for (const auto& n : g.nodes()) {
+    if (n.id == "graph" || n.id == "node" || n.id == "edge") {
+      // `node [..]` would be a defaults block: give a keyword-named node its
+      // attributes as defaults scoped to an anonymous subgraph instead.
+      std::string defaults;
+      attr_list(defaults, n.attrs, &n.classes);
+      if (!defaults.empty()) defaults = " node" + defaults;
+      out += "  subgraph {" + defaults + " " + n.id + " }\n";
+      continue;
+    }
     out += "  " + n.id;
     attr_list(out, n.attrs, &n.classes);
     out += "\n";

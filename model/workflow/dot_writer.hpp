@@ -6,7 +6,8 @@
 // Values keep their kind: strings quoted (escaping `"` and `\`), integers,
 // floats and booleans bare, durations as `<n>ms`. One loss, inherent to the
 // language: a String whose whole text looks like a duration ("5m") reads
-// back as a Duration. Source positions are not kept. Pure.
+// back as a Duration. Source positions are not kept. Nodes named `graph`,
+// `node` or `edge` are written inside an anonymous subgraph. Pure.
 #pragma once
 
 #include <string>

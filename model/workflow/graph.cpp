@@ -134,19 +134,19 @@ graph_node& workflow_graph::ensure_node(std::string_view id,
   return add_node(graph_node{std::string(id), defaults, {}, pos});
 }
 
+void workflow_graph::add_edge(graph_edge e) {
+  out_edges_[e.from].push_back(edges_.size());
+  in_edges_[e.to].push_back(edges_.size());
+  edges_.push_back(std::move(e));
+}
+
 std::vector<std::size_t> workflow_graph::outgoing(std::string_view id) const {
-  std::vector<std::size_t> out;
-  for (std::size_t i = 0; i < edges_.size(); ++i) {
-    if (edges_[i].from == id) out.push_back(i);
-  }
-  return out;
+  auto it = out_edges_.find(std::string(id));
+  return it == out_edges_.end() ? std::vector<std::size_t>{} : it->second;
 }
 std::vector<std::size_t> workflow_graph::incoming(std::string_view id) const {
-  std::vector<std::size_t> in;
-  for (std::size_t i = 0; i < edges_.size(); ++i) {
-    if (edges_[i].to == id) in.push_back(i);
-  }
-  return in;
+  auto it = in_edges_.find(std::string(id));
+  return it == in_edges_.end() ? std::vector<std::size_t>{} : it->second;
 }
 
 const graph_node* workflow_graph::find_start() const {

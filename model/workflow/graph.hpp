@@ -115,9 +115,10 @@ class workflow_graph {
   graph_node& ensure_node(std::string_view id, const attr_map& defaults,
                           source_pos pos, bool* created = nullptr);
   // Appends an edge (endpoints need not exist: rule edge_target_exists).
-  void add_edge(graph_edge e) { edges_.push_back(std::move(e)); }
+  void add_edge(graph_edge e);
 
   // Indices into edges() of the edges leaving / entering `id`, file order.
+  // O(degree): adjacency is indexed as edges are added.
   std::vector<std::size_t> outgoing(std::string_view id) const;
   std::vector<std::size_t> incoming(std::string_view id) const;
 
@@ -144,6 +145,8 @@ class workflow_graph {
   std::vector<graph_node> nodes_;
   std::vector<graph_edge> edges_;
   std::unordered_map<std::string, std::size_t> index_;
+  // Edge indices by source / target node ID, in file order.
+  std::unordered_map<std::string, std::vector<std::size_t>> out_edges_, in_edges_;
 };
 
 }  // namespace fabro::model

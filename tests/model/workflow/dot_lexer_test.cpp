@@ -65,3 +65,12 @@ TEST_CASE("a non-value is rejected at the cursor", "[lexer]") {
   dot_lexer html("<b>");
   CHECK(html.value().error().detail == "HTML labels are not supported");
 }
+
+TEST_CASE("a duration beyond int64 milliseconds is an invalid number", "[lexer]") {
+  dot_lexer lx("9999999999999999d]");
+  auto v = lx.value();
+  REQUIRE_FALSE(v.ok());
+  CHECK(v.error().diagnostics.at(0).message == "invalid number");
+  dot_lexer fits("106751991167d]");  // just under INT64_MAX ms
+  CHECK(fits.value().ok());
+}

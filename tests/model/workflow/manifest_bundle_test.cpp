@@ -89,6 +89,20 @@ TEST_CASE("the written DOT of a graph parses back to the same graph", "[bundle]"
   CHECK(back->edges()[1].attrs == g->edges()[1].attrs);
 }
 
+TEST_CASE("nodes named graph, node or edge survive the round trip", "[bundle]") {
+  // Found by fuzzing: `node [..]` would have been read as a defaults block.
+  auto g = parse_workflow("digraph K { node graph [x=1] edge -> graph }");
+  REQUIRE(g);
+  auto back = parse_workflow(write_dot(*g));
+  REQUIRE(back);
+  REQUIRE(back->nodes().size() == g->nodes().size());
+  for (const auto& n : g->nodes()) {
+    INFO(n.id);
+    REQUIRE(back->find_node(n.id));
+    CHECK(back->find_node(n.id)->attrs == n.attrs);
+  }
+}
+
 TEST_CASE("a bundle resolves the target, its goal and its templates", "[bundle]") {
   auto d = resolve_bundle(manifest(kSimple, "./wf/w.fabro"));
   REQUIRE(d);
