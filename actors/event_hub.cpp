@@ -176,6 +176,7 @@ event_hub_actor::behavior_type hub_impl(hub_pointer self, orchestrator_actor sou
   return {
       [=](publish_atom, std::vector<published_event>& events) { publish(self, events); },
       [=](subscribe_atom, subscription& sub) { subscribe(self, sub); },
+      [=](orchestrator_actor& source) { self->state.source = std::move(source); },
       [=](tick_hub_atom) { tick(self); },
       [=](get_atom) { return static_cast<uint64_t>(self->state.subs.size()); },
   };

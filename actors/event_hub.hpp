@@ -24,26 +24,13 @@
 
 #include "actors/atoms.hpp"
 #include "actors/event_sink.hpp"
+#include "actors/journal.hpp"
 #include "actors/orchestrator.hpp"
 
 namespace fabro::actors {
 
-using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using tick_hub_atom = caf::atom_constant<caf::atom("tickhub")>;
-
-// One committed event, as published by whoever committed it.
-struct published_event {
-  std::string run_id;
-  uint64_t seq = 0;
-  std::string event;     // name, e.g. "run.completed"
-  std::string envelope;  // the envelope JSON
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, published_event& x) {
-  return f(caf::meta::type_name("published_event"), x.run_id, x.seq, x.event, x.envelope);
-}
 
 struct subscription {
   event_sink_ptr sink;
@@ -65,8 +52,10 @@ struct event_hub_config {
 };
 
 using event_hub_actor = caf::typed_actor<
-    // Events just committed, in seq order per run.
+    // Events just committed, in seq order per run (from the journal).
     caf::reacts_to<publish_atom, std::vector<published_event>>,
+    // Where replays come from; set once, before the first subscription.
+    caf::reacts_to<orchestrator_actor>,
     // Starts a stream (replay first in per-run mode).
     caf::reacts_to<subscribe_atom, subscription>,
     // Internal: keep-alives and flushing of queued bytes.
@@ -74,7 +63,8 @@ using event_hub_actor = caf::typed_actor<
     // Number of open subscriptions (tests, metrics).
     caf::replies_to<get_atom>::with<uint64_t>>;
 
-// `events_source` answers events_atom pages (the orchestrator).
+// `events_source` answers events_atom pages (the orchestrator); it may be
+// null and set later by message (the orchestrator needs the hub first).
 event_hub_actor spawn_event_hub(caf::actor_system& sys, orchestrator_actor events_source,
                                 event_hub_config cfg);
 

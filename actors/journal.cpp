@@ -20,6 +20,7 @@ struct journal_state {
   std::shared_ptr<store::run_store> store;
   std::vector<pending_commit> pending;
   bool flush_scheduled = false;
+  event_listener_actor listener;
   static inline const char* name = "journal";
 };
 
@@ -34,6 +35,15 @@ void flush(journal_pointer self) {
   std::vector<store::run_write> writes;
   for (auto& p : batch) writes.insert(writes.end(), p.writes.begin(), p.writes.end());
   auto result = st.store->commit(writes);
+  if (result && st.listener) {
+    // Only now, on disk, may anyone see these events.
+    std::vector<published_event> events;
+    for (const auto& w : writes)
+      if (w.kind == store::write_kind::create || w.kind == store::write_kind::append)
+        for (const auto& e : w.events)
+          events.push_back({e.run_id, e.seq, e.event, model::envelope_json(e)});
+    if (!events.empty()) self->send(st.listener, publish_atom::value, std::move(events));
+  }
   auto next = result ? result->begin() : outcomes::iterator{};
   for (auto& p : batch) {
     if (!result) {
@@ -47,8 +57,10 @@ void flush(journal_pointer self) {
 }
 
 journal_actor::behavior_type journal_impl(journal_pointer self,
-                                          std::shared_ptr<store::run_store> store) {
+                                          std::shared_ptr<store::run_store> store,
+                                          event_listener_actor listener) {
   self->state.store = std::move(store);
+  self->state.listener = std::move(listener);
   return {
       [=](commit_atom, std::vector<store::run_write>& writes) -> caf::result<outcomes> {
         auto& st = self->state;
@@ -69,11 +81,12 @@ journal_actor::behavior_type journal_impl(journal_pointer self,
 }  // namespace
 
 model::result<journal_actor> spawn_journal(caf::actor_system& sys,
-                                           const store_factory& make_store) {
+                                           const store_factory& make_store,
+                                           event_listener_actor listener) {
   auto store = make_store();
   if (!store) return store.error();
   std::shared_ptr<store::run_store> shared(std::move(*store));
-  return sys.spawn<caf::detached>(journal_impl, shared);
+  return sys.spawn<caf::detached>(journal_impl, shared, std::move(listener));
 }
 
 }  // namespace fabro::actors

@@ -18,6 +18,26 @@
 
 namespace fabro::actors {
 
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+
+// One event just made durable, as the journal publishes it.
+struct published_event {
+  std::string run_id;
+  uint64_t seq = 0;
+  std::string event;     // name, e.g. "run.completed"
+  std::string envelope;  // the envelope JSON
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, published_event& x) {
+  return f(caf::meta::type_name("published_event"), x.run_id, x.seq, x.event, x.envelope);
+}
+
+// Who hears about events once they are on disk (the event hub): every
+// event of every committed batch, in commit order (so in seq order per run).
+using event_listener_actor =
+    caf::typed_actor<caf::reacts_to<publish_atom, std::vector<published_event>>>;
+
 using journal_actor = caf::typed_actor<
     // Commits the writes durably (one transaction with whatever else is
     // pending) and answers one outcome per write. Fails with
@@ -29,7 +49,10 @@ using journal_actor = caf::typed_actor<
 
 // Spawns the journal over a store from `make_store`. Fails with the store's
 // open error (nothing spawned).
+// `listener` (may be null) receives the events of each commit after it is
+// durable.
 model::result<journal_actor> spawn_journal(caf::actor_system& sys,
-                                           const store_factory& make_store);
+                                           const store_factory& make_store,
+                                           event_listener_actor listener = {});
 
 }  // namespace fabro::actors

@@ -224,7 +224,7 @@ model::result<std::vector<model::run_record>> recover(caf::actor_system& sys,
 
 model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
                                                      const orchestrator_config& cfg) {
-  auto journal = spawn_journal(sys, cfg.make_store);
+  auto journal = spawn_journal(sys, cfg.make_store, cfg.event_listener);
   if (!journal) return journal.error();
   auto reader = spawn_store_reader(sys, cfg.make_store);
   if (!reader) {

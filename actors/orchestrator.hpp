@@ -13,6 +13,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/journal.hpp"
 #include "actors/message_types.hpp"
 #include "actors/store_factory.hpp"
 
@@ -57,6 +58,8 @@ struct orchestrator_config {
   bool retry_jitter = true;
   // Grace between SIGTERM and SIGKILL of a timed-out command's process group.
   int64_t kill_grace_ms = 2000;
+  // Hears every event once it is durable (the event hub); may be null.
+  event_listener_actor event_listener;
 };
 
 // Spawns the orchestrator and its journal and store reader, then recovers

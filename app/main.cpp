@@ -6,6 +6,7 @@
 
 #include "app/serve.hpp"
 #include "app/serve_config.hpp"
+#include "app/client_cli.hpp"
 #include "app/validate_command.hpp"
 
 namespace {
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
   std::string workflow_file;
   validate_cmd->add_option("path", workflow_file, "The .fabro file")->required();
 
+  fabro::app::client_cli clients(cli);  // submit, status, list, cancel, ...
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  if (auto code = clients.run()) return *code;
   if (validate_cmd->parsed())
     return fabro::app::validate_command(workflow_file, std::cout, std::cerr);
   if (serve_cmd->parsed()) {

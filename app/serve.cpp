@@ -15,6 +15,7 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/event_hub.hpp"
 #include "actors/orchestrator.hpp"
 #include "http/auth_token.hpp"
 #include "http/server.hpp"
@@ -116,12 +117,21 @@ int serve(const serve_config& cfg) {
   caf_cfg.set("logger.console", caf::atom("none"));
   caf::actor_system sys{caf_cfg};
 
-  auto orch = actors::spawn_orchestrator(
-      sys, actors::orchestrator_config{actors::sqlite_store_factory(db_path)});
+  // The hub hears every durable event from the journal and replays from
+  // the orchestrator, so it comes first and learns the orchestrator after.
+  actors::event_hub_config hub_cfg;
+  hub_cfg.keepalive = std::chrono::milliseconds(cfg.sse_keepalive_ms);
+  auto hub = actors::spawn_event_hub(sys, {}, hub_cfg);
+  actors::orchestrator_config orch_cfg{actors::sqlite_store_factory(db_path)};
+  orch_cfg.event_listener = hub;
+  auto orch = actors::spawn_orchestrator(sys, orch_cfg);
   if (!orch) {
     spdlog::error("{}", orch.error().detail);
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    sys.await_all_actors_done();
     return 1;
   }
+  caf::anon_send(hub, *orch);
 
   http::http_config http_cfg;
   http_cfg.host = cfg.host;
@@ -131,9 +141,10 @@ int serve(const serve_config& cfg) {
   http_cfg.max_header_bytes = cfg.max_header_bytes;
   http_cfg.max_connections = cfg.max_connections;
   http_cfg.auth = std::move(*auth);
-  auto server = http::http_server::start(sys, *orch, http_cfg);
+  auto server = http::http_server::start(sys, *orch, hub, http_cfg);
   if (!server) {
     spdlog::error("{}", server.error().detail);
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(*orch, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
     return 1;
@@ -156,6 +167,7 @@ int serve(const serve_config& cfg) {
     self->request(*orch, std::chrono::seconds(30), actors::flush_atom::value)
         .receive([](bool) {}, [](caf::error&) {});
   }
+  caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);  // ends open streams
   caf::anon_send_exit(*orch, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
   server->reset();  // only now: CAF threads no longer write responses

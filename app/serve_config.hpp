@@ -9,6 +9,7 @@
 //   max_body_bytes: 2097152   larger request bodies answer 413
 //   max_header_bytes: 16384   larger request line + headers answer 413
 //   max_connections: 1024     more open connections get 503; 0 = no cap
+//   sse_keepalive_ms: 15000   idle SSE streams get a comment this often
 //   log_level: "info"         error | warn | info | debug
 //   auth_mode: "dev-token"    dev-token | jwt | none (http/auth.hpp)
 //   jwt_public_key_file: ""   jwt: Ed25519 public key PEM file, used when
@@ -37,6 +38,7 @@ struct serve_config {
   uint64_t max_body_bytes = 2u << 20;
   uint64_t max_header_bytes = 16u << 10;
   uint64_t max_connections = 1024;
+  uint64_t sse_keepalive_ms = 15000;  // idle SSE streams get a comment this often
   std::string log_level = "info";
   std::string auth_mode = "dev-token";
   std::string jwt_public_key_file;

@@ -22,12 +22,13 @@ std::optional<std::string> path_run_id(const Request& req, reply& rep) {
   return *id;
 }
 
-api::api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cfg)
-    : ctx_{sys, std::move(orch), std::move(cfg)} {}
+api::api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cfg,
+         actors::event_hub_actor hub)
+    : ctx_{sys, std::move(orch), std::move(cfg), std::move(hub)} {}
 
 std::vector<route> api::routes() {
   std::vector<route> all;
-  for (auto list : {system_routes(), run_routes(), workflow_routes()})
+  for (auto list : {system_routes(), run_routes(), workflow_routes(), attach_routes()})
     all.insert(all.end(), list.begin(), list.end());
   auto docs = openapi_routes();  // the document is itself a (documented) route
   all.insert(all.end(), docs.begin(), docs.end());

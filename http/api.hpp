@@ -16,7 +16,8 @@ namespace fabro::http {
 
 class api {
  public:
-  api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cfg);
+  api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cfg,
+      actors::event_hub_actor hub);
   void install(Pistache::Rest::Router& router);
   // Every (method, path) this server answers, in install order.
   static std::vector<route> routes();

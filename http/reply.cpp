@@ -2,6 +2,13 @@
 
 #include <random>
 
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <pistache/peer.h>
+
 #include "http/error_response.hpp"
 #include "http/headers.hpp"
 
@@ -58,6 +65,32 @@ void reply::send_empty(Code code) {
   if (!claim()) return;
   prepare_headers();
   writer_.send(code);
+}
+
+int reply::take_connection(const std::string& head) {
+  if (!claim()) return -1;
+  int fd = -1;
+  try {
+    auto peer = writer_.peer();
+    if (!peer) return -1;
+    fd = ::dup(peer->fd());
+  } catch (const std::exception&) {
+    return -1;  // the client is gone
+  }
+  if (fd < 0) return -1;
+  for (size_t off = 0; off < head.size();) {
+    ssize_t n = ::send(fd, head.data() + off, head.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, 1000) > 0) continue;
+    }
+    if (n <= 0) {
+      ::close(fd);
+      return -1;
+    }
+    off += static_cast<size_t>(n);
+  }
+  return fd;
 }
 
 void reply::send_problem(const model::problem& p) {

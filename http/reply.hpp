@@ -45,6 +45,11 @@ class reply {
   // Status and body chosen by error_response from the problem's code.
   void send_problem(const model::problem& p);
   void send_error(Pistache::Http::Code code, const std::string& detail);
+  // Takes the connection over for a stream this code writes itself (SSE):
+  // writes `head` (status line and headers, which must end with a blank
+  // line) and returns a duplicate of the socket, or -1 when the client is
+  // gone. Counts as the reply. Thread-safe like send_json.
+  int take_connection(const std::string& status_line_and_headers);
   // Adds a header before sending; `H` is a Pistache header type.
   template <class H, class... Ts>
   void add_header(Ts&&... xs) {

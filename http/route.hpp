@@ -11,6 +11,7 @@
 #include <caf/fwd.hpp>
 #include <pistache/router.h>
 
+#include "actors/event_hub.hpp"
 #include "actors/orchestrator.hpp"
 #include "http/reply.hpp"
 #include "http/server.hpp"
@@ -22,6 +23,7 @@ struct route_context {
   caf::actor_system& sys;
   actors::orchestrator_actor orch;
   http_config cfg;
+  actors::event_hub_actor hub;  // live event streams (SSE)
 };
 
 using route_handler =
@@ -47,6 +49,7 @@ std::vector<route> run_routes();     // http/run_routes.cpp: create, list, get, 
 std::vector<route> system_routes();  // http/system_routes.cpp: health
 std::vector<route> workflow_routes();  // http/workflow_routes.cpp: validate, preflight
 std::vector<route> question_routes();  // http/question_routes.cpp: answer a human gate
+std::vector<route> attach_routes();    // http/attach_routes.cpp: SSE event streams
 
 // If the path id is a ULID, its canonical form; otherwise sends
 // 400 "Invalid run ID." on `rep` and returns nullopt.

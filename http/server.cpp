@@ -75,6 +75,7 @@ class capped_router_handler : public Http::Handler {
 
 model::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system& sys,
                                                                actors::orchestrator_actor orch,
+                                                               actors::event_hub_actor hub,
                                                                const http_config& cfg) {
   auto auth = authenticator::create(cfg.auth, cfg.host);
   if (!auth) return auth.error();
@@ -94,7 +95,7 @@ model::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system
                            .maxRequestSize(max_request)
                            .maxResponseSize(64u << 20));
     s->router_ = std::make_shared<Pistache::Rest::Router>();
-    s->api_ = std::make_unique<api>(sys, std::move(orch), cfg);
+    s->api_ = std::make_unique<api>(sys, std::move(orch), cfg, std::move(hub));
     s->api_->install(*s->router_);
     s->endpoint_->setHandler(
         std::make_shared<capped_router_handler>(s->router_, cfg.max_connections));

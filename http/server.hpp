@@ -21,6 +21,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/event_hub.hpp"
 #include "actors/orchestrator.hpp"
 #include "http/auth.hpp"
 #include "model/result.hpp"
@@ -50,6 +51,7 @@ class http_server {
   // errc::unavailable naming the address when it cannot bind.
   static model::result<std::unique_ptr<http_server>> start(caf::actor_system& sys,
                                                            actors::orchestrator_actor orch,
+                                                           actors::event_hub_actor hub,
                                                            const http_config& cfg);
   ~http_server();
   uint16_t port() const;  // the bound port (useful with port 0)

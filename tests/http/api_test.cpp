@@ -31,25 +31,31 @@ struct in_process_server {
   caf::actor_system_config caf_cfg;
   std::unique_ptr<caf::actor_system> sys;
   actors::orchestrator_actor orch;
+  actors::event_hub_actor hub;
   std::unique_ptr<http::http_server> server;
 
   explicit in_process_server(http::http_config cfg = {}) {
     caf_cfg.set("scheduler.max-threads", 2);
     caf_cfg.set("logger.console", caf::atom("none"));
     sys = std::make_unique<caf::actor_system>(caf_cfg);
-    auto o = actors::spawn_orchestrator(*sys, {actors::memory_store_factory()});
+    hub = actors::spawn_event_hub(*sys, {}, {});
+    actors::orchestrator_config oc{actors::memory_store_factory()};
+    oc.event_listener = hub;
+    auto o = actors::spawn_orchestrator(*sys, oc);
     REQUIRE(o);
     orch = *o;
+    caf::anon_send(hub, orch);
     cfg.host = "127.0.0.1";
     cfg.port = 0;
     cfg.threads = 1;
     cfg.auth.dev_token = kTestDevToken;
-    auto s = http::http_server::start(*sys, orch, cfg);
+    auto s = http::http_server::start(*sys, orch, hub, cfg);
     REQUIRE(s);
     server = std::move(*s);
   }
   ~in_process_server() {
     server->shutdown();
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(orch, caf::exit_reason::user_shutdown);
     sys->await_all_actors_done();
     server.reset();

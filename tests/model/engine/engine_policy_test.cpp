@@ -39,7 +39,7 @@ TEST_CASE("retry presets and max_retries give Fabro's attempts and delays", "[mo
   CHECK(build_retry_policy(*g.find_node("d"), g).max_attempts == 2);  // unknown preset
 }
 
-TEST_CASE("backoff jitter scales the delay into [0.5, 1.5)", "[model][engine]") {
+TEST_CASE("backoff jitter scales the delay by a factor from 0.5 up to 1.5", "[model][engine]") {
   retry_policy p{3, 1000, 2.0, 60000};
   CHECK(backoff_delay_ms(p, 1, true, 0.0) == 500);
   CHECK(backoff_delay_ms(p, 1, true, 0.5) == 1000);
