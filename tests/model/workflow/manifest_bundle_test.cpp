@@ -114,7 +114,7 @@ TEST_CASE("a bundle resolves the target, its goal and its templates", "[bundle]"
   CHECK(d->settings.sandbox == "local");
 }
 
-TEST_CASE("goal precedence: manifest goal over [run].goal over the graph", "[bundle]") {
+TEST_CASE("goal precedence: manifest goal over run.goal over the graph", "[bundle]") {
   auto m = manifest(kSimple);
   m.workflows["wf/w.fabro"].config = manifest_workflow_config{"wf/w.toml", "[run]\ngoal = \"toml goal\"\n"};
   CHECK(resolve_bundle(m)->goal == "toml goal");
@@ -157,7 +157,7 @@ TEST_CASE("settings layer args over workflow over project over user over default
   CHECK_FALSE(resolve_bundle(m)->settings.dry_run);
 }
 
-TEST_CASE("[run.inputs] feed {{ inputs.X }}; an undefined input is a diagnostic", "[bundle]") {
+TEST_CASE("run.inputs feed the inputs templates, and an undefined input is a diagnostic", "[bundle]") {
   auto m = manifest(
       "digraph I { start [shape=Mdiamond] work [prompt=\"on {{ inputs.branch }}\"] "
       "exit [shape=Msquare] start -> work -> exit }");
