@@ -21,11 +21,13 @@ FLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -I.
        -DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1)
 LIBS=(-lsimdjson -lre2 -ltomlplusplus -lcrypto -pthread)
 
-# Model sources once, as objects shared by every target.
+# Model sources once, as objects shared by every target. An object is rebuilt
+# when its source or any model header is newer (headers change layouts).
+newest_header=$(ls -t model/*.hpp model/workflow/*.hpp | head -n 1)
 objs=()
 for src in model/*.cpp model/workflow/*.cpp; do
   obj="$OUT/obj/$(echo "$src" | tr / _).o"
-  if [[ ! -f "$obj" || "$src" -nt "$obj" ]]; then
+  if [[ ! -f "$obj" || "$src" -nt "$obj" || "$newest_header" -nt "$obj" ]]; then
     echo "compile $src"
     "$CXX" "${FLAGS[@]}" -c "$src" -o "$obj"
   fi
