@@ -160,16 +160,20 @@ command_result run_command(const command_spec& spec,
 
 process_runner_actor spawn_process_runner(caf::actor_system& sys,
                                           std::function<void(int64_t)> on_started) {
+  // on_started travels as a spawn argument: CAF 0.17 dereferences a null
+  // argument tuple when a function actor takes none (UBSan).
   return sys.spawn<caf::detached>(
-      [on_started](process_runner_actor::pointer self) -> process_runner_actor::behavior_type {
+      [](process_runner_actor::pointer self,
+         std::function<void(int64_t)> notify) -> process_runner_actor::behavior_type {
         return {
             [=](run_atom, const command_spec& spec) {
-              auto r = run_command(spec, on_started);
+              auto r = run_command(spec, notify);
               self->quit();
               return r;
             },
         };
-      });
+      },
+      std::move(on_started));
 }
 
 }  // namespace fabro::actors

@@ -1,5 +1,6 @@
 #include "actors/run.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <random>
