@@ -109,11 +109,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A loopback port nobody listens on (nginx cannot report a port 0 binding).
+# A loopback port nobody uses (nginx cannot report a port 0 binding). Taken
+# below the ephemeral range, where wrk's own client sockets live.
 free_port() {
-  local p
+  local p lo
+  lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 40000 ))
+    p=$(( 10000 + RANDOM % (lo - 10000) ))
     ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return; }
   done
   die "no free port found"
@@ -152,7 +154,8 @@ EOF
   "$NGINX" -c "$dir/nginx.conf" -p "$dir/" -e "$dir/logs/error.log" &
   NGINX_PID=$!
   for _ in $(seq 1 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/health" && return 0
+    kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited at start (see $dir/logs/error.log)"
+    curl -s "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"nginx"' && return 0
     sleep 0.1
   done
   die "nginx did not start (see $dir/logs/error.log)"
