@@ -20,5 +20,9 @@ using definition_atom = caf::atom_constant<caf::atom("definition")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using pgid_atom = caf::atom_constant<caf::atom("pgid")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using control_atom = caf::atom_constant<caf::atom("control")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using queue_atom = caf::atom_constant<caf::atom("queue")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
 
 }  // namespace fabro::actors

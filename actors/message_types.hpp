@@ -33,7 +33,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_record& x) {
   return f(caf::meta::type_name("run_record"), x.id, x.status, x.reason, x.pending_control,
            x.error_message, x.created_at_ms, x.workflow_name, x.goal, x.labels,
-           x.host_repo_path, x.start_time_ms, x.duration_ms, x.last_seq, x.queue_position);
+           x.host_repo_path, x.start_time_ms, x.duration_ms, x.last_seq, x.queue_position,
+           x.queue_seq);
 }
 
 template <class Inspector>

@@ -1,5 +1,7 @@
 #include "actors/orchestrator.hpp"
 
+#include <algorithm>
+
 #include <unordered_map>
 
 #include <caf/actor_system.hpp>
@@ -11,24 +13,14 @@
 #include "actors/id_source.hpp"
 #include "actors/journal.hpp"
 #include "actors/run.hpp"
+#include "actors/orchestrator_state.hpp"
 #include "actors/store_reader.hpp"
 #include "model/run_recovery.hpp"
 
 namespace fabro::actors {
-namespace {
 
-struct orchestrator_state {
-  journal_actor journal;
-  store_reader_actor reader;
-  std::unordered_map<std::string, run_actor> runs;  // live (non-terminal) runs
-  run_options run_opts;
-  static inline const char* name = "orchestrator";
-};
-
-using orchestrator_pointer = orchestrator_actor::stateful_pointer<orchestrator_state>;
-
-// Gives a durable, non-terminal run its actor. Not linked: a run that ends
-// (or fails) must not take the orchestrator down; the monitor tells us.
+// Not linked: a run that ends (or fails) must not take the orchestrator
+// down; the monitor tells us.
 void adopt_run(orchestrator_pointer self, model::run_record record) {
   if (self->state.runs.count(record.id)) return;
   auto id = record.id;
@@ -74,6 +66,54 @@ caf::result<create_result> create(orchestrator_pointer self, model::new_run& run
   return promise;
 }
 
+void deliver_with_position(orchestrator_pointer self, model::run_record r,
+                           record_promise promise) {
+  if (r.status != model::run_status::queued) {
+    r.queue_position = 0;
+    promise.deliver(std::move(r));
+    return;
+  }
+  auto id = r.id;
+  self->request(self->state.queue, caf::infinite, position_atom::value,
+                std::vector<std::string>{id})
+      .then(
+          [=](std::vector<uint64_t>& pos) mutable {
+            r.queue_position = pos.empty() ? 0 : pos[0];
+            promise.deliver(std::move(r));
+          },
+          [=](caf::error&) mutable { promise.deliver(std::move(r)); });
+}
+
+namespace {
+
+// A page of runs with the positions of its queued runs filled in.
+caf::result<run_page> list(orchestrator_pointer self, uint64_t offset, uint64_t limit) {
+  auto promise = self->make_response_promise<run_page>();
+  self->request(self->state.reader, caf::infinite, list_atom::value, offset, limit)
+      .then(
+          [=](run_page& page) mutable {
+            std::vector<std::string> queued;
+            for (const auto& r : page.runs)
+              if (r.status == model::run_status::queued) queued.push_back(r.id);
+            if (queued.empty()) {
+              promise.deliver(std::move(page));
+              return;
+            }
+            self->request(self->state.queue, caf::infinite, position_atom::value, queued)
+                .then(
+                    [=](std::vector<uint64_t>& pos) mutable {
+                      size_t i = 0;
+                      for (auto& r : page.runs)
+                        if (r.status == model::run_status::queued && i < pos.size())
+                          r.queue_position = pos[i++];
+                      promise.deliver(std::move(page));
+                    },
+                    [=](caf::error& err) mutable { promise.deliver(err); });
+          },
+          [=](caf::error& err) mutable { promise.deliver(err); });
+  return promise;
+}
+
 // A live run answers from its actor; one that just ended (its actor gone,
 // the down message not yet here) from the store.
 caf::result<model::run_record> get(orchestrator_pointer self, const std::string& id) {
@@ -82,7 +122,7 @@ caf::result<model::run_record> get(orchestrator_pointer self, const std::string&
     return self->delegate(self->state.reader, get_atom::value, id);
   auto promise = self->make_response_promise<model::run_record>();
   self->request(live->second, caf::infinite, get_atom::value)
-      .then([=](model::run_record& r) mutable { promise.deliver(std::move(r)); },
+      .then([=](model::run_record& r) mutable { deliver_with_position(self, std::move(r), promise); },
             [=](caf::error&) mutable {
               self->request(self->state.reader, caf::infinite, get_atom::value, id)
                   .then([=](model::run_record& r) mutable { promise.deliver(std::move(r)); },
@@ -90,6 +130,8 @@ caf::result<model::run_record> get(orchestrator_pointer self, const std::string&
             });
   return promise;
 }
+
+}  // namespace
 
 // Why a run without a live actor cannot take a message: unknown or over.
 void explain_not_live(orchestrator_pointer self, const std::string& id, std::string what,
@@ -103,6 +145,8 @@ void explain_not_live(orchestrator_pointer self, const std::string& id, std::str
           },
           [=](caf::error& err) mutable { promise.deliver(err); });
 }
+
+namespace {
 
 // Forwards to a live run's actor and answers `promise` with its reply; if
 // the run ended meanwhile (its down message not yet here), explains from the
@@ -120,21 +164,6 @@ void forward(orchestrator_pointer self, const std::string& id, std::string what,
             });
 }
 
-caf::result<model::run_record> start(orchestrator_pointer self, const std::string& id) {
-  auto promise = self->make_response_promise<model::run_record>();
-  if (!self->state.runs.count(id)) {
-    explain_not_live(self, id, "it cannot be started.", promise);
-    return promise;
-  }
-  self->request(self->state.reader, caf::infinite, definition_atom::value, id)
-      .then(
-          [=](std::string& def) mutable {
-            forward(self, id, "it cannot be started.", promise, start_atom::value, def);
-          },
-          [=](caf::error& err) mutable { promise.deliver(err); });
-  return promise;
-}
-
 caf::result<model::run_record> answer(orchestrator_pointer self, const std::string& id,
                                       const std::string& qid, const std::string& text) {
   auto promise = self->make_response_promise<model::run_record>();
@@ -142,34 +171,70 @@ caf::result<model::run_record> answer(orchestrator_pointer self, const std::stri
   return promise;
 }
 
+// Restart: waiting runs get their actors; queued ones go back into the
+// queue in their original start order, before anything else is served.
+void readopt(orchestrator_pointer self, std::vector<model::run_record> waiting) {
+  auto& st = self->state;
+  std::vector<model::run_record> queued;
+  for (auto& r : waiting) {
+    st.next_queue_seq = std::max(st.next_queue_seq, r.queue_seq + 1);
+    if (r.status == model::run_status::queued) queued.push_back(r);
+    adopt_run(self, std::move(r));
+  }
+  std::sort(queued.begin(), queued.end(), [](const auto& a, const auto& b) {
+    return a.queue_seq != b.queue_seq ? a.queue_seq < b.queue_seq : a.id < b.id;
+  });
+  for (const auto& r : queued) {
+    st.waiting.insert(r.id);
+    self->request(st.queue, caf::infinite, enqueue_atom::value, r.id).then([](uint64_t) {});
+  }
+  // Admission starts only now, after the queue holds the old order.
+  self->send(st.queue, caf::actor_cast<launcher_actor>(self));
+}
+
+
 orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
                                                     journal_actor journal,
                                                     store_reader_actor reader,
                                                     std::vector<model::run_record> waiting,
-                                                    run_options run_opts) {
-  self->state.run_opts = run_opts;
-  self->state.journal = journal;
-  self->state.reader = reader;
+                                                    run_options run_opts, queue_config qcfg) {
+  auto& st = self->state;
+  st.journal = journal;
+  st.reader = reader;
+  st.queue_cfg = qcfg;
+  st.queue = spawn_queue_manager(self->system(), qcfg);
+  st.run_opts = run_opts;
+  st.run_opts.queue = st.queue;
   self->link_to(journal);
   self->link_to(reader);
+  self->link_to(st.queue);
   self->set_down_handler([=](caf::down_msg& dm) {
     for (auto it = self->state.runs.begin(); it != self->state.runs.end(); ++it) {
       if (it->second.address() == dm.source) {
+        auto id = it->first;
         self->state.runs.erase(it);
+        run_ended(self, id);
         break;
       }
     }
   });
-  for (auto& r : waiting) adopt_run(self, std::move(r));
+  readopt(self, std::move(waiting));
   return {
       [=](create_atom, model::new_run& run) { return create(self, run); },
+      [=](create_atom, model::new_run& run, bool start_now) -> caf::result<create_result> {
+        if (start_now) return create_and_start(self, run);
+        return create(self, run);
+      },
       [=](get_atom, const std::string& id) { return get(self, id); },
-      [=](start_atom, const std::string& id) { return start(self, id); },
+      [=](start_atom, const std::string& id) { return start(self, id, false); },
+      [=](start_atom, const std::string& id, bool resume) { return start(self, id, resume); },
+      [=](control_atom, model::control_action action, const std::string& id,
+          const std::string& login) { return control(self, action, id, login); },
+      [=](delete_atom, const std::string& id, bool force) { return remove(self, id, force); },
+      [=](launch_atom, const std::string& id) { launch(self, id); },
       [=](answer_atom, const std::string& id, const std::string& qid,
           const std::string& text) { return answer(self, id, qid, text); },
-      [=](list_atom, uint64_t offset, uint64_t limit) -> caf::result<run_page> {
-        return self->delegate(self->state.reader, list_atom::value, offset, limit);
-      },
+      [=](list_atom, uint64_t offset, uint64_t limit) { return list(self, offset, limit); },
       [=](events_atom, const std::string& id, uint64_t since,
           uint64_t limit) -> caf::result<event_page> {
         return self->delegate(self->state.reader, events_atom::value, id, since, limit);
@@ -237,8 +302,12 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
     caf::anon_send_exit(*reader, caf::exit_reason::user_shutdown);
     return waiting.error();
   }
-  run_options run_opts{cfg.local_sandbox, cfg.retry_jitter, cfg.kill_grace_ms};
-  return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts);
+  run_options run_opts;
+  run_opts.local_sandbox = cfg.local_sandbox;
+  run_opts.retry_jitter = cfg.retry_jitter;
+  run_opts.kill_grace_ms = cfg.kill_grace_ms;
+  return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts,
+                   cfg.queue);
 }
 
 }  // namespace fabro::actors

@@ -15,6 +15,7 @@
 #include "actors/atoms.hpp"
 #include "actors/journal.hpp"
 #include "actors/message_types.hpp"
+#include "actors/queue_manager.hpp"
 #include "actors/store_factory.hpp"
 
 namespace fabro::actors {
@@ -34,11 +35,45 @@ using orchestrator_actor = caf::typed_actor<
     // Events of run `id` with seq >= since_seq, at most `limit`. Fails with
     // errc::run_not_found.
     caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,
-    // Starts submitted run `id` now (until the queue routes starts): the run
-    // actor loads its definition and answers the record in status starting,
-    // then executes in the background. Fails with errc::run_not_found, or
-    // errc::conflict when the run is not submitted/queued.
+    // Like create, then queues the run in the same step (POST /runs?start=
+    // true): answers the record in status queued with its queue_position.
+    // Fails with errc::queue_full before anything is created when
+    // max_queued_runs runs are waiting.
+    caf::replies_to<create_atom, model::new_run, bool>::with<create_result>,
+    // Queues run `id` for execution (POST /runs/{id}/start): durably
+    // `queued` (event run.queued), then admitted FIFO by the queue manager
+    // under max_concurrent_runs. Answers the record in status queued with
+    // its 1-based queue_position. `resume` = true asks to resume from the
+    // last checkpoint. Fails with errc::run_not_found; errc::queue_full;
+    // errc::conflict with Fabro's messages: "an engine process is still
+    // running for this run — cannot start" (queued/starting/running/paused;
+    // "… cannot resume" with resume), "cannot start run: status is
+    // Completed, expected submitted" (terminal, resume=false), "no
+    // checkpoint to resume from" (resume=true without a checkpoint).
+    caf::replies_to<start_atom, std::string, bool>::with<model::run_record>,
+    // The same with resume=false.
     caf::replies_to<start_atom, std::string>::with<model::run_record>,
+    // Delivers control `action` (cancel | pause | unpause) to run `id` on
+    // behalf of `login` (recorded as the actor of the run.*.requested event),
+    // with the priority cancel > pause > unpause (reference §4.6). Answers
+    // the record after the request is durable: a submitted/queued run is
+    // cancelled at once (status cancelled); otherwise the status is the
+    // current one with pending_control set, and the effect follows (a
+    // running command's process group is stopped with SIGSTOP on pause,
+    // continued on unpause, terminated on cancel). Fails with
+    // errc::run_not_found, or errc::conflict: "Run is not cancellable.",
+    // "Run is not pausable.", "Run is not paused.", "Run control request is
+    // already pending.".
+    caf::replies_to<control_atom, model::control_action, std::string, std::string>::with<
+        model::run_record>,
+    // Deletes run `id` with its manifest and events (DELETE /runs/{id}).
+    // A non-terminal run needs `force`: it is cancelled first and removed
+    // once it has ended. Answers true once removed, false when the id was
+    // unknown. Fails with errc::conflict "Run is active; cancel it first or
+    // use force=true." without force.
+    caf::replies_to<delete_atom, std::string, bool>::with<bool>,
+    // Internal, from the queue manager: run `id` may start now.
+    caf::reacts_to<launch_atom, std::string>,
     // Answers the open human question `qid` of run `id` with `answer` (an
     // option label, target node id, or freeform text); answers the record
     // once the answer is durable. Fails with errc::run_not_found,
@@ -60,6 +95,9 @@ struct orchestrator_config {
   int64_t kill_grace_ms = 2000;
   // Hears every event once it is durable (the event hub); may be null.
   event_listener_actor event_listener;
+  // Admission: max_concurrent_runs (default 5; 0 admits nothing) and
+  // max_queued_runs (0 = no limit; beyond it start answers queue_full).
+  queue_config queue;
 };
 
 // Spawns the orchestrator and its journal and store reader, then recovers

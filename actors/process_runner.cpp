@@ -75,7 +75,8 @@ std::string spawn(const command_spec& spec, int out_fd, int err_fd, pid_t& pid) 
 }
 
 command_result run_command(const command_spec& spec,
-                           const std::function<void(int64_t)>& on_started) {
+                           const std::function<void(int64_t)>& on_started,
+                           const std::shared_ptr<command_gate>& gate) {
   command_result r;
   auto start = clock::now();
   int out[2], err[2];
@@ -119,7 +120,8 @@ command_result run_command(const command_spec& spec,
         pollfd p{s.fd, POLLIN, 0};
         if (poll(&p, 1, 0) > 0) drain(s, spec.max_capture_bytes);
       }
-    int64_t now = ms_since(start);
+    // The timeout counts only time not spent paused.
+    int64_t now = ms_since(start) - (gate ? gate->paused_ms() : 0);
     if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
       exited = true;
       exited_at = now;
@@ -129,10 +131,11 @@ command_result run_command(const command_spec& spec,
       // Background children may keep the pipes open: stop reading shortly
       // after bash itself exited.
       if (exited && (!pipes_open || now - exited_at > 200)) break;
-      if (!exited && now >= spec.timeout_ms) {
+      if (!exited && (now >= spec.timeout_ms || (gate && gate->cancelled()))) {
         timed_out = true;
         term_at = now;
         kill(-pid, SIGTERM);
+        kill(-pid, SIGCONT);  // a stopped group must run to see SIGTERM
       }
       continue;
     }
@@ -159,21 +162,22 @@ command_result run_command(const command_spec& spec,
 }  // namespace
 
 process_runner_actor spawn_process_runner(caf::actor_system& sys,
-                                          std::function<void(int64_t)> on_started) {
+                                          std::function<void(int64_t)> on_started,
+                                          std::shared_ptr<command_gate> gate) {
   // on_started travels as a spawn argument: CAF 0.17 dereferences a null
   // argument tuple when a function actor takes none (UBSan).
   return sys.spawn<caf::detached>(
-      [](process_runner_actor::pointer self,
-         std::function<void(int64_t)> notify) -> process_runner_actor::behavior_type {
+      [](process_runner_actor::pointer self, std::function<void(int64_t)> notify,
+         std::shared_ptr<command_gate> gate) -> process_runner_actor::behavior_type {
         return {
             [=](run_atom, const command_spec& spec) {
-              auto r = run_command(spec, notify);
+              auto r = run_command(spec, notify, gate);
               self->quit();
               return r;
             },
         };
       },
-      std::move(on_started));
+      std::move(on_started), std::move(gate));
 }
 
 }  // namespace fabro::actors

@@ -9,7 +9,10 @@
 // whole group gets SIGTERM, then SIGKILL after the grace period.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <functional>
 #include <string>
 #include <vector>
@@ -61,10 +64,44 @@ using process_runner_actor = caf::typed_actor<
     // and answers what happened; never fails. The runner then quits.
     caf::replies_to<run_atom, command_spec>::with<command_result>>;
 
+// How the owner steers a running command from another thread (the run
+// actor on pause, unpause and cancel). Thread-safe: atomics only.
+//  - pause()/resume(): the timeout does not tick while paused (the owner
+//    stops and continues the process group itself with SIGSTOP/SIGCONT);
+//  - cancel(): the runner ends the group as on a timeout (SIGTERM, grace,
+//    SIGKILL) and reports termination::timed_out.
+class command_gate {
+ public:
+  void pause() { paused_since_.store(now_ms()); }
+  void resume() {
+    auto since = paused_since_.exchange(0);
+    if (since) paused_total_ += now_ms() - since;
+  }
+  void cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+  // Milliseconds spent paused so far.
+  int64_t paused_ms() const {
+    auto since = paused_since_.load();
+    return paused_total_.load() + (since ? now_ms() - since : 0);
+  }
+
+ private:
+  static int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  std::atomic<int64_t> paused_since_{0};
+  std::atomic<int64_t> paused_total_{0};
+  std::atomic<bool> cancelled_{false};
+};
+
 // Spawns a runner on its own thread. `on_started` (optional) is called on
 // that thread with the process group id as soon as the process exists, so
-// the owner can signal the group (pause, cancel) while it runs.
+// the owner can signal the group (pause, cancel) while it runs. `gate`
+// (optional) steers the timeout and cancellation.
 process_runner_actor spawn_process_runner(caf::actor_system& sys,
-                                          std::function<void(int64_t pgid)> on_started = {});
+                                          std::function<void(int64_t pgid)> on_started = {},
+                                          std::shared_ptr<command_gate> gate = nullptr);
 
 }  // namespace fabro::actors

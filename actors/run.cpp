@@ -5,6 +5,8 @@
 #include <optional>
 #include <random>
 
+#include <signal.h>
+
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -16,6 +18,7 @@
 #include "model/engine/handlers.hpp"
 #include "model/engine/sandbox_env.hpp"
 #include "model/json_writer.hpp"
+#include "model/run_control.hpp"
 #include "model/run_definition.hpp"
 #include "model/workflow/workflow_check.hpp"
 
@@ -48,6 +51,8 @@ struct run_state {
   model::stage_request stage;  // the stage being carried out by the actor
   std::string question_id;     // open human question; "" = none
   int64_t pgid = 0;            // running command's process group; 0 = none
+  std::shared_ptr<command_gate> gate;  // steers the running command (pause, cancel)
+  std::function<void()> held;  // what continues the run once unpaused
   int uncommitted_stages = 0;  // stages finished since the last commit
   static inline const char* name = "run";
 };
@@ -106,13 +111,16 @@ void commit_pending(run_pointer self, std::function<void()> next) {
 }
 
 void finish(run_pointer self, model::run_status status, model::status_reason reason,
-            std::string error) {
+            std::string error, std::function<void()> after_commit = nullptr) {
   auto& st = self->state;
   if (model::is_terminal(st.live.status)) return;
   st.live.status = status;
   st.live.reason = reason;
   st.live.error_message = error;
-  st.live.duration_ms = now_ms() - st.live.start_time_ms;
+  st.live.pending_control = model::control_action::none;
+  st.live.queue_position = 0;
+  st.live.duration_ms = st.live.start_time_ms >= 0 ? now_ms() - st.live.start_time_ms : 0;
+  st.held = nullptr;
   json_writer w;
   w.begin_object();
   if (status == model::run_status::completed) {
@@ -124,7 +132,12 @@ void finish(run_pointer self, model::run_status status, model::status_reason rea
   }
   w.end_object();
   emit(self, status == model::run_status::completed ? "run.completed" : "run.failed", w.take());
-  commit_pending(self, [=] { self->quit(); });
+  commit_pending(self, [=] {
+    if (after_commit) after_commit();
+    if (self->state.opts.queue)
+      self->send(self->state.opts.queue, release_atom::value, self->state.live.id);
+    self->quit();
+  });
 }
 
 void fail(run_pointer self, model::status_reason reason, std::string error) {
@@ -180,9 +193,25 @@ void drive(run_pointer self, model::step s) {
   }
 }
 
+void finish_cancelled(run_pointer self, std::function<void()> after_commit = nullptr) {
+  finish(self, model::run_status::cancelled, model::status_reason::cancelled,
+         "Pipeline cancelled", std::move(after_commit));
+}
+
+// Runs `next` now, or when the run is unpaused; a pending cancel wins.
+void continue_run(run_pointer self, std::function<void()> next) {
+  auto& st = self->state;
+  if (st.live.pending_control == model::control_action::cancel) return finish_cancelled(self);
+  if (st.live.status == model::run_status::paused) {
+    st.held = std::move(next);
+    return;
+  }
+  next();
+}
+
 void complete(run_pointer self, model::stage_outcome o) {
   self->state.wait = waiting::nothing;
-  drive(self, self->state.exec->complete(std::move(o)));
+  continue_run(self, [=]() mutable { drive(self, self->state.exec->complete(std::move(o))); });
 }
 
 void run_command(run_pointer self, const model::graph_node& node,
@@ -206,13 +235,17 @@ void run_command(run_pointer self, const model::graph_node& node,
   st.wait = waiting::command;
   commit_pending(self, [=] {
     auto me = caf::actor_cast<run_actor>(self);
-    auto runner = spawn_process_runner(self->system(), [me](int64_t pgid) {
-      caf::anon_send(me, pgid_atom::value, pgid);
-    });
+    self->state.gate = std::make_shared<command_gate>();
+    auto runner = spawn_process_runner(
+        self->system(), [me](int64_t pgid) { caf::anon_send(me, pgid_atom::value, pgid); },
+        self->state.gate);
     self->request(runner, caf::infinite, run_atom::value, spec)
         .then([=](command_result& r) {
           auto& st = self->state;
           st.pgid = 0;
+          st.gate.reset();
+          if (st.live.pending_control == model::control_action::cancel)
+            return finish_cancelled(self);
           auto prefix = "stages/" + req.stage_id + "/attempt-" + std::to_string(req.attempt) +
                         (req.branch >= 0 ? "/" + req.node_id : "");
           json_writer c;
@@ -401,6 +434,11 @@ caf::result<model::run_record> answer(run_pointer self, const std::string& qid,
 void resume(run_pointer self, uint64_t token) {
   auto& st = self->state;
   if (token != st.timer_token) return;  // a stale timer
+  if (st.live.status == model::run_status::paused ||
+      st.live.pending_control == model::control_action::cancel) {
+    // A safe point: hold the step until unpaused (or end on cancel).
+    return continue_run(self, [=] { resume(self, token); });
+  }
   if (st.wait == waiting::proceed) {
     st.wait = waiting::nothing;
     drive(self, st.exec->proceed());
@@ -410,6 +448,109 @@ void resume(run_pointer self, uint64_t token) {
   } else if (st.wait == waiting::timer_wait) {
     complete(self, model::succeeded_outcome());
   }
+}
+
+// Capitalised status, as Fabro's Debug names read in its 409 messages.
+std::string status_title(model::run_status s) {
+  std::string t = model::to_string(s);
+  t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+  return t;
+}
+
+caf::result<model::run_record> queue(run_pointer self, uint64_t queue_seq) {
+  auto& st = self->state;
+  if (model::is_terminal(st.live.status))
+    return to_error(model::errc::conflict, "cannot start run: status is " +
+                                               status_title(st.live.status) +
+                                               ", expected submitted");
+  if (st.started || st.live.status != model::run_status::submitted)
+    return to_error(model::errc::conflict,
+                    "an engine process is still running for this run \u2014 cannot start");
+  st.live.status = model::run_status::queued;
+  st.live.queue_seq = queue_seq;
+  emit(self, "run.queued", "{}");
+  auto promise = self->make_response_promise<model::run_record>();
+  commit_pending(self, [=]() mutable { promise.deliver(self->state.committed); });
+  return promise;
+}
+
+// The effect of a durable control request on the running run.
+void apply_control(run_pointer self, model::control_action action) {
+  auto& st = self->state;
+  bool command = st.wait == waiting::command && st.pgid > 0;
+  switch (action) {
+    case model::control_action::cancel:
+      if (command && st.gate) {
+        st.gate->resume();
+        st.gate->cancel();  // the runner terminates the group; its result ends the run
+        kill(static_cast<pid_t>(-st.pgid), SIGTERM);
+        kill(static_cast<pid_t>(-st.pgid), SIGCONT);
+        return;
+      }
+      if (st.wait == waiting::command) return;  // the runner's result ends the run
+      return finish_cancelled(self);
+    case model::control_action::pause:
+      if (command) {
+        kill(static_cast<pid_t>(-st.pgid), SIGSTOP);
+        if (st.gate) st.gate->pause();
+      }
+      st.live.status = model::run_status::paused;
+      st.live.pending_control = model::control_action::none;
+      emit(self, "run.paused", "{}");
+      commit_pending(self, [=] {
+        if (self->state.opts.queue)
+          self->send(self->state.opts.queue, release_atom::value, self->state.live.id);
+      });
+      return;
+    case model::control_action::unpause:
+      if (command) {
+        if (st.gate) st.gate->resume();
+        kill(static_cast<pid_t>(-st.pgid), SIGCONT);
+      }
+      st.live.status = model::run_status::running;
+      st.live.pending_control = model::control_action::none;
+      emit(self, "run.unpaused", "{}");
+      commit_pending(self, [=] {
+        if (self->state.opts.queue)
+          self->send(self->state.opts.queue, occupy_atom::value, self->state.live.id);
+        auto next = std::move(self->state.held);
+        self->state.held = nullptr;
+        if (next) next();
+      });
+      return;
+    case model::control_action::none:
+      return;
+  }
+}
+
+caf::result<model::run_record> control(run_pointer self, model::control_action action,
+                                       const std::string& login) {
+  auto& st = self->state;
+  auto effect = model::decide_control(st.live, action);
+  if (!effect) return to_error(effect.error());
+  if (*effect == model::control_effect::repeat) return st.committed;
+  json_writer props;
+  props.begin_object().field("action", model::to_string(action)).end_object();
+  auto actor = login.empty() ? std::string()
+                             : object({{"kind", "user"}, {"id", login}, {"display", login}});
+  emit(self, std::string("run.") + model::to_string(action) + ".requested", props.take());
+  st.pending.back().actor_json = actor;
+  auto promise = self->make_response_promise<model::run_record>();
+  if (*effect == model::control_effect::end_now) {
+    bool was_queued = st.live.status == model::run_status::queued;
+    if (was_queued && st.opts.queue)  // out of the queue before anything else
+      self->request(st.opts.queue, caf::infinite, dequeue_atom::value, st.live.id)
+          .then([](bool) {});
+    // The request and run.failed are committed together, then answered.
+    finish_cancelled(self, [=]() mutable { promise.deliver(self->state.committed); });
+    return promise;
+  }
+  st.live = model::with_pending(st.live, action);
+  commit_pending(self, [=]() mutable {
+    promise.deliver(self->state.committed);
+    apply_control(self, action);
+  });
+  return promise;
 }
 
 run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
@@ -428,6 +569,10 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
         if (self->state.wait == waiting::command) self->state.pgid = pgid;
       },
       [=](resume_atom, uint64_t token) { resume(self, token); },
+      [=](queue_atom, uint64_t queue_seq) { return queue(self, queue_seq); },
+      [=](control_atom, model::control_action action, const std::string& login) {
+        return control(self, action, login);
+      },
   };
 }
 

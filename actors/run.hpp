@@ -22,6 +22,7 @@
 #include "actors/atoms.hpp"
 #include "actors/journal.hpp"
 #include "actors/message_types.hpp"
+#include "actors/queue_manager.hpp"
 
 namespace fabro::actors {
 
@@ -40,6 +41,17 @@ using run_actor = caf::typed_actor<
     // such question is open, errc::invalid_request when the answer matches
     // no option.
     caf::replies_to<answer_atom, std::string, std::string>::with<model::run_record>,
+    // Makes a submitted run durably `queued` (event run.queued) with start
+    // order `queue_seq`, and answers that record. Fails with errc::conflict
+    // in Fabro's words when the run is not submitted.
+    caf::replies_to<queue_atom, uint64_t>::with<model::run_record>,
+    // Applies control `action` on behalf of `login` (model/run_control.hpp
+    // decides; errc::conflict when refused). Answers the record once the
+    // request is durable; the effect follows: cancel ends the run
+    // (terminating a running command's process group), pause stops it at
+    // once (SIGSTOP of the running command; the timeout stops ticking) and
+    // gives its queue slot back, unpause continues it.
+    caf::replies_to<control_atom, model::control_action, std::string>::with<model::run_record>,
     // Internal: the process group of the running command (from its runner).
     caf::reacts_to<pgid_atom, int64_t>,
     // Internal: a wait stage's or retry backoff's timer `token` fired.
@@ -47,6 +59,7 @@ using run_actor = caf::typed_actor<
 
 // How runs execute on this server.
 struct run_options {
+  queue_manager_actor queue;    // gets release/occupy of the run's slot; may be null
   bool local_sandbox = true;    // false: runs with dry_run=false fail with launch_failed
   bool retry_jitter = true;     // false: retry backoff without jitter (tests)
   int64_t kill_grace_ms = 2000; // SIGTERM → SIGKILL of a timed-out command's group

@@ -26,6 +26,7 @@ struct run_record {
   int64_t duration_ms = -1;         // -1 = not finished
   uint64_t last_seq = 0;            // seq of the newest event in the run's log
   uint64_t queue_position = 0;      // 1-based while queued; 0 otherwise (not stored)
+  uint64_t queue_seq = 0;           // start order among all queued runs; 0 = never queued
 };
 
 }  // namespace fabro::model

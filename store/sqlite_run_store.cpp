@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS runs (
   host_repo_path TEXT NOT NULL DEFAULT '',
   start_ms INTEGER NOT NULL DEFAULT -1,
   duration_ms INTEGER NOT NULL DEFAULT -1,
+  queue_seq INTEGER NOT NULL DEFAULT 0,
   manifest BLOB NOT NULL,
   definition TEXT NOT NULL DEFAULT ''
 );
@@ -54,7 +55,7 @@ CREATE TABLE IF NOT EXISTS artifacts (
 constexpr const char* kRecordColumns =
     "id, created_ms, status, reason, pending_control, error, workflow_name, goal, labels, "
     "host_repo_path, start_ms, duration_ms, "
-    "(SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id)";
+    "(SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id), queue_seq";
 
 void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
   sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -146,11 +147,11 @@ result<done> sqlite_run_store::write_record(const run_record& r, bool insert,
                                             const run_write* create) {
   static const char* insert_sql =
       "INSERT INTO runs(status, reason, pending_control, error, workflow_name, goal, labels, "
-      "host_repo_path, start_ms, duration_ms, id, created_ms, manifest, definition) "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "host_repo_path, start_ms, duration_ms, queue_seq, id, created_ms, manifest, "
+      "definition) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   static const char* update_sql =
       "UPDATE runs SET status=?, reason=?, pending_control=?, error=?, workflow_name=?, "
-      "goal=?, labels=?, host_repo_path=?, start_ms=?, duration_ms=? WHERE id=?";
+      "goal=?, labels=?, host_repo_path=?, start_ms=?, duration_ms=?, queue_seq=? WHERE id=?";
   auto st = prepare(insert ? insert_sql : update_sql);
   if (!st) return st.error();
   bind_text(*st, 1, model::to_string(r.status));
@@ -163,12 +164,13 @@ result<done> sqlite_run_store::write_record(const run_record& r, bool insert,
   bind_text(*st, 8, r.host_repo_path);
   sqlite3_bind_int64(*st, 9, r.start_time_ms);
   sqlite3_bind_int64(*st, 10, r.duration_ms);
-  bind_text(*st, 11, r.id);
+  sqlite3_bind_int64(*st, 11, static_cast<sqlite3_int64>(r.queue_seq));
+  bind_text(*st, 12, r.id);
   if (insert) {
-    sqlite3_bind_int64(*st, 12, r.created_at_ms);
-    sqlite3_bind_blob(*st, 13, create->manifest_bytes.data(),
+    sqlite3_bind_int64(*st, 13, r.created_at_ms);
+    sqlite3_bind_blob(*st, 14, create->manifest_bytes.data(),
                       static_cast<int>(create->manifest_bytes.size()), SQLITE_TRANSIENT);
-    bind_text(*st, 14, create->definition);
+    bind_text(*st, 15, create->definition);
   }
   if (sqlite3_step(*st) != SQLITE_DONE) return failure(insert ? "insert run" : "update run");
   return done{};
@@ -264,6 +266,7 @@ result<std::vector<run_record>> sqlite_run_store::select_records(sqlite3_stmt* s
     r.start_time_ms = sqlite3_column_int64(st, 10);
     r.duration_ms = sqlite3_column_int64(st, 11);
     r.last_seq = static_cast<uint64_t>(sqlite3_column_int64(st, 12));
+    r.queue_seq = static_cast<uint64_t>(sqlite3_column_int64(st, 13));
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return failure("read runs");

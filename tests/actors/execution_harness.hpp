@@ -58,13 +58,14 @@ struct exec_harness {
   std::unique_ptr<store::run_store> store;  // a reader over the same data
   actors::orchestrator_actor orch;
 
-  explicit exec_harness(bool local_sandbox = true) {
+  explicit exec_harness(bool local_sandbox = true, actors::queue_config queue = {}) {
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
     actors::orchestrator_config oc{make_store};
     oc.local_sandbox = local_sandbox;
     oc.retry_jitter = false;
     oc.kill_grace_ms = 300;
+    oc.queue = queue;
     auto o = actors::spawn_orchestrator(*sys, oc);
     REQUIRE(o);
     orch = *o;
@@ -85,6 +86,19 @@ struct exec_harness {
     return std::move(*out);
   }
 
+  // Creates a run (submitted); returns its id.
+  std::string create(const std::string& manifest) {
+    auto run = actors::prepare_run(manifest);
+    REQUIRE(run);
+    auto created = ask<actors::create_result>(actors::create_atom::value, *run);
+    REQUIRE(created);
+    return created->record.id;
+  }
+
+  model::result<model::run_record> control(model::control_action a, const std::string& id) {
+    return ask<model::run_record>(actors::control_atom::value, a, id, std::string("dev"));
+  }
+
   // Creates and starts a run; returns its id.
   std::string start(const std::string& manifest) {
     auto run = actors::prepare_run(manifest);
@@ -96,7 +110,9 @@ struct exec_harness {
     auto started = ask<model::run_record>(actors::start_atom::value, id);
     INFO((started ? "" : started.error().detail));
     REQUIRE(started);
-    CHECK(started->status == model::run_status::starting);
+    // Start queues the run (durably); a free slot launches it right away.
+    CHECK(started->status == model::run_status::queued);
+    CHECK(started->queue_position >= 1);
     return id;
   }
 
@@ -179,7 +195,7 @@ inline std::vector<std::string> concat(std::initializer_list<std::vector<std::st
 
 // The events every real-mode run starts with.
 inline std::vector<std::string> real_prologue() {
-  return {"run.created",         "run.submitted", "run.starting",
+  return {"run.created",         "run.submitted", "run.queued", "run.starting",
           "sandbox.initializing", "sandbox.ready", "sandbox.initialized",
           "run.started",         "run.running",   "run.notice"};
 }

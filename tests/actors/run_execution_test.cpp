@@ -62,7 +62,7 @@ TEST_CASE("a dry run simulates every stage: no command runs and there is no noti
                                       dir.str(), {true, false}));
   CHECK(h.finish(id).status == run_status::completed);
   CHECK_FALSE(std::filesystem::exists(dir.path / "made"));
-  CHECK(h.events(id) == concat({{"run.created", "run.submitted", "run.starting",
+  CHECK(h.events(id) == concat({{"run.created", "run.submitted", "run.queued", "run.starting",
                                  "sandbox.initializing", "sandbox.ready", "sandbox.initialized",
                                  "run.started", "run.running"},
                                 noop_stage("start"), noop_stage("make"),
@@ -240,7 +240,7 @@ TEST_CASE("a missing working directory fails the run with bootstrap_failed", "[a
   CHECK(r.status == run_status::failed);
   CHECK(r.reason == status_reason::bootstrap_failed);
   CHECK(r.error_message == "Working directory does not exist: /nonexistent/fabro/dir");
-  CHECK(h.events(id) == std::vector<std::string>{"run.created", "run.submitted", "run.starting",
+  CHECK(h.events(id) == std::vector<std::string>{"run.created", "run.submitted", "run.queued", "run.starting",
                                                  "run.failed"});
 }
 

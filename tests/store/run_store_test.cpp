@@ -89,12 +89,14 @@ void check_contract(store::run_store& s) {
     auto rec = record("A", 10);
     rec.status = model::run_status::failed;
     rec.reason = model::status_reason::cancelled;
+    rec.queue_seq = 7;
     run_write upd{write_kind::update, rec, "", "", {}, "", ""};
     run_write app{write_kind::append, rec, "", "", {event("A", 3, "run.failed")}, "", ""};
     REQUIRE(s.commit({upd, app}));
     auto r = **s.load_run("A");
     CHECK(r.status == model::run_status::failed);
     CHECK(r.reason == model::status_reason::cancelled);
+    CHECK(r.queue_seq == 7);
     CHECK(r.last_seq == 3);
     CHECK(s.load_unfinished()->empty());
     REQUIRE(s.commit({run_write{write_kind::remove, rec, "", "", {}, "", ""}}));

@@ -1,0 +1,207 @@
+// The orchestrator's queue and control behaviors: start (queue), launch,
+// cancel / pause / unpause, delete. State and helpers: orchestrator_state.hpp.
+#include "actors/errors.hpp"
+#include "actors/orchestrator_state.hpp"
+#include "model/run_control.hpp"
+
+namespace fabro::actors {
+namespace {
+
+caf::error queue_full(const orchestrator_state& st) {
+  return to_error(model::errc::queue_full,
+                  "The queue is full (" + std::to_string(st.queue_cfg.max_queued_runs) +
+                      " runs waiting). Retry later.");
+}
+
+bool at_capacity(const orchestrator_state& st) {
+  return st.queue_cfg.max_queued_runs > 0 && st.waiting.size() >= st.queue_cfg.max_queued_runs;
+}
+
+// Queues the live run `id`: durable `queued` first, then the queue.
+void enqueue(orchestrator_pointer self, const std::string& id, record_promise promise) {
+  auto& st = self->state;
+  auto live = st.runs.find(id);
+  st.waiting.insert(id);
+  self->request(live->second, caf::infinite, queue_atom::value, st.next_queue_seq++)
+      .then(
+          [=](model::run_record& r) mutable {
+            self->request(self->state.queue, caf::infinite, enqueue_atom::value, id)
+                .then(
+                    [=](uint64_t position) mutable {
+                      r.queue_position = position;
+                      promise.deliver(std::move(r));
+                    },
+                    [=](caf::error& err) mutable { promise.deliver(err); });
+          },
+          [=](caf::error& err) mutable {
+            self->state.waiting.erase(id);
+            promise.deliver(err);
+          });
+}
+
+}  // namespace
+
+caf::result<model::run_record> start(orchestrator_pointer self, const std::string& id,
+                                     bool resume) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<model::run_record>();
+  auto live = st.runs.find(id);
+  if (resume) {
+    // Resume needs a checkpoint; the executor cannot resume from one yet.
+    self->request(st.reader, caf::infinite, checkpoint_atom::value, id)
+        .then(
+            [=](bool has) mutable {
+              promise.deliver(to_error(model::errc::conflict,
+                                       has ? "resuming from a checkpoint is not supported yet"
+                                           : "no checkpoint to resume from"));
+            },
+            [=](caf::error& err) mutable { promise.deliver(err); });
+    return promise;
+  }
+  if (live == st.runs.end()) {
+    // Not live: terminal (Fabro's 409 wording) or unknown.
+    self->request(st.reader, caf::infinite, get_atom::value, id)
+        .then(
+            [=](model::run_record& r) mutable {
+              std::string s = model::to_string(r.status);
+              s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+              promise.deliver(to_error(model::errc::conflict,
+                                       "cannot start run: status is " + s + ", expected submitted"));
+            },
+            [=](caf::error& err) mutable { promise.deliver(err); });
+    return promise;
+  }
+  if (!st.waiting.count(id) && at_capacity(st)) {
+    promise.deliver(queue_full(st));  // a promise once made must answer
+    return promise;
+  }
+  enqueue(self, id, promise);
+  return promise;
+}
+
+caf::result<create_result> create_and_start(orchestrator_pointer self, model::new_run& run) {
+  if (at_capacity(self->state)) return queue_full(self->state);
+  auto promise = self->make_response_promise<create_result>();
+  self->request(caf::actor_cast<orchestrator_actor>(self), caf::infinite, create_atom::value,
+                std::move(run))
+      .then(
+          [=](create_result& created) mutable {
+            if (!created.created || !self->state.runs.count(created.record.id)) {
+              promise.deliver(std::move(created));  // an earlier identical submission
+              return;
+            }
+            auto id = created.record.id;
+            self->request(caf::actor_cast<orchestrator_actor>(self), caf::infinite,
+                          start_atom::value, id, false)
+                .then([=](model::run_record& r) mutable { promise.deliver(create_result{r, true}); },
+                      [=](caf::error& err) mutable { promise.deliver(err); });
+          },
+          [=](caf::error& err) mutable { promise.deliver(err); });
+  return promise;
+}
+
+void launch(orchestrator_pointer self, const std::string& id) {
+  auto& st = self->state;
+  st.waiting.erase(id);
+  auto release = [=] { self->send(self->state.queue, release_atom::value, id); };
+  if (!st.runs.count(id)) return release();  // ended (cancelled) meanwhile
+  self->request(st.reader, caf::infinite, definition_atom::value, id)
+      .then(
+          [=](std::string& def) {
+            auto live = self->state.runs.find(id);
+            if (live == self->state.runs.end()) return release();
+            self->request(live->second, caf::infinite, start_atom::value, def)
+                .then([](const model::run_record&) {}, [=](caf::error&) { release(); });
+          },
+          [=](caf::error&) { release(); });
+}
+
+caf::result<model::run_record> control(orchestrator_pointer self, model::control_action action,
+                                       const std::string& id, const std::string& login) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<model::run_record>();
+  auto live = st.runs.find(id);
+  auto refuse_from_store = [=]() mutable {
+    // Not live: the stored (terminal) record decides the 409, or 404.
+    self->request(self->state.reader, caf::infinite, get_atom::value, id)
+        .then(
+            [=](model::run_record& r) mutable {
+              auto d = model::decide_control(r, action);
+              promise.deliver(d ? to_error(model::errc::conflict, "Run is not active.")
+                                : to_error(d.error()));
+            },
+            [=](caf::error& err) mutable { promise.deliver(err); });
+  };
+  if (live == st.runs.end()) {
+    refuse_from_store();
+    return promise;
+  }
+  self->request(live->second, caf::infinite, control_atom::value, action, login)
+      .then(
+          [=](model::run_record& r) mutable {
+            if (model::is_terminal(r.status)) self->state.waiting.erase(id);
+            deliver_with_position(self, std::move(r), promise);
+          },
+          [=](caf::error& err) mutable {
+            if (err.category() == caf::atom("fabro")) promise.deliver(err);
+            else refuse_from_store();  // the run ended meanwhile
+          });
+  return promise;
+}
+
+caf::result<bool> remove(orchestrator_pointer self, const std::string& id, bool force) {
+  auto& st = self->state;
+  auto promise = self->make_response_promise<bool>();
+  auto erase = [=]() mutable {
+    store::run_write w;
+    w.kind = store::write_kind::remove;
+    w.record.id = id;
+    self->request(self->state.journal, caf::infinite, commit_atom::value,
+                  std::vector<store::run_write>{w})
+        .then([=](const std::vector<store::write_outcome>&) mutable { promise.deliver(true); },
+              [=](caf::error& err) mutable { promise.deliver(err); });
+  };
+  if (!st.runs.count(id)) {
+    self->request(st.reader, caf::infinite, get_atom::value, id)
+        .then([=](const model::run_record&) mutable { erase(); },
+              [=](caf::error& err) mutable {
+                if (to_problem(err).code == model::errc::run_not_found) promise.deliver(false);
+                else promise.deliver(err);
+              });
+    return promise;
+  }
+  if (!force) {
+    promise.deliver(
+        to_error(model::errc::conflict, "Run is active; cancel it first or use force=true."));
+    return promise;
+  }
+  // Cancel, then remove once the run actor has ended (run_ended).
+  st.deleting[id].push_back(promise);
+  self->request(st.runs.at(id), caf::infinite, control_atom::value,
+                model::control_action::cancel, std::string("system"))
+      .then([](const model::run_record&) {}, [](caf::error&) {});
+  return promise;
+}
+
+void run_ended(orchestrator_pointer self, const std::string& id) {
+  auto& st = self->state;
+  st.waiting.erase(id);
+  self->send(st.queue, release_atom::value, id);  // idempotent
+  auto it = st.deleting.find(id);
+  if (it == st.deleting.end()) return;
+  auto promises = std::move(it->second);
+  st.deleting.erase(it);
+  store::run_write w;
+  w.kind = store::write_kind::remove;
+  w.record.id = id;
+  self->request(st.journal, caf::infinite, commit_atom::value, std::vector<store::run_write>{w})
+      .then(
+          [=](const std::vector<store::write_outcome>&) mutable {
+            for (auto& p : promises) p.deliver(true);
+          },
+          [=](caf::error& err) mutable {
+            for (auto& p : promises) p.deliver(err);
+          });
+}
+
+}  // namespace fabro::actors
