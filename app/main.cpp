@@ -35,11 +35,14 @@ int main(int argc, char** argv) {
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server");
   std::string config_path, bind, data_dir, auth;
   int threads = 0;
+  uint64_t max_concurrent_runs = 0;
   serve_cmd->add_option("--config", config_path, "YAML configuration file");
   serve_cmd->add_option("--bind", bind, "Listen address HOST:PORT (default 127.0.0.1:32276)");
   serve_cmd->add_option("--data-dir", data_dir, "Directory of the run store (default fabro-data)");
   serve_cmd->add_option("--threads", threads, "HTTP threads (default 2)");
   serve_cmd->add_option("--auth", auth, "Authentication: dev-token (default), jwt, none");
+  serve_cmd->add_option("--max-concurrent-runs", max_concurrent_runs,
+                        "Runs starting/running at once (default 5; 0 starts none)");
   auto* validate_cmd = cli.add_subcommand("validate", "Check a .fabro workflow file");
   std::string workflow_file;
   validate_cmd->add_option("path", workflow_file, "The .fabro file")->required();
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
     if (!data_dir.empty()) cfg.data_dir = data_dir;
     if (serve_cmd->count("--threads")) cfg.threads = threads;
     if (!auth.empty()) cfg.auth_mode = auth;
+    if (serve_cmd->count("--max-concurrent-runs")) cfg.max_concurrent_runs = max_concurrent_runs;
     if (auto r = fabro::app::check_config(cfg); !r) return config_error(r.error().detail);
     return fabro::app::serve(cfg);
   }

@@ -122,8 +122,12 @@ int serve(const serve_config& cfg) {
   actors::event_hub_config hub_cfg;
   hub_cfg.keepalive = std::chrono::milliseconds(cfg.sse_keepalive_ms);
   auto hub = actors::spawn_event_hub(sys, {}, hub_cfg);
-  actors::orchestrator_config orch_cfg{actors::sqlite_store_factory(db_path)};
+  actors::orchestrator_config orch_cfg;
+  orch_cfg.make_store = actors::sqlite_store_factory(db_path);
   orch_cfg.event_listener = hub;
+  orch_cfg.queue.max_concurrent_runs = cfg.max_concurrent_runs;
+  orch_cfg.queue.max_queued_runs = cfg.max_queued_runs;
+  orch_cfg.local_sandbox = cfg.local_sandbox;
   auto orch = actors::spawn_orchestrator(sys, orch_cfg);
   if (!orch) {
     spdlog::error("{}", orch.error().detail);

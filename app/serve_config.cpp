@@ -103,6 +103,16 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       (key == "max_body_bytes"     ? cfg.max_body_bytes
        : key == "max_header_bytes" ? cfg.max_header_bytes
                                    : cfg.max_connections) = *n;
+    } else if (key == "max_concurrent_runs" || key == "max_queued_runs") {
+      auto n = read_number<uint64_t>(v, where, key);
+      if (!n) return n.error();
+      (key == "max_concurrent_runs" ? cfg.max_concurrent_runs : cfg.max_queued_runs) = *n;
+    } else if (key == "local_sandbox") {
+      try {
+        cfg.local_sandbox = v.as<bool>();
+      } catch (const YAML::Exception&) {
+        return bad(where, key, "expected true or false, got '" + v.Scalar() + "'");
+      }
     } else if (key == "log_level") {
       cfg.log_level = v.Scalar();
     } else if (key == "auth_mode") {

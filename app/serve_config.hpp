@@ -16,6 +16,10 @@
 //                             FABRO_JWT_PUBLIC_KEY is not set
 //   jwt_issuer: "fabro-web"   jwt: required `iss`
 //   allowed_usernames: []     jwt: logins let in (a YAML list); empty = none
+//   max_concurrent_runs: 5    runs starting/running at once; 0 starts none
+//   max_queued_runs: 0        queued runs beyond it answer 429; 0 = no limit
+//   local_sandbox: true       false: dry_run=false runs fail launch_failed
+//                             instead of running commands on this host
 // Secrets never sit in this file: the dev token comes from FABRO_DEV_TOKEN
 // or data_dir/dev-token, the JWT key from FABRO_JWT_PUBLIC_KEY or the
 // PEM file (app/serve.cpp resolves them).
@@ -44,6 +48,9 @@ struct serve_config {
   std::string jwt_public_key_file;
   std::string jwt_issuer = "fabro-web";
   std::vector<std::string> allowed_usernames;
+  uint64_t max_concurrent_runs = 5;  // runs holding a slot (starting/running)
+  uint64_t max_queued_runs = 0;      // beyond it start/create?start=true → 429; 0 = none
+  bool local_sandbox = true;         // run command stages of dry_run=false runs
 };
 
 // Applies the YAML file at `path` over `cfg`. Fails with

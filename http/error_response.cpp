@@ -24,6 +24,11 @@ Code status_of(model::errc code) {
   return Code::Internal_Server_Error;
 }
 
+int retry_after_of(model::errc code) {
+  // The queue drains as runs finish; one second is a polite first retry.
+  return code == model::errc::queue_full ? 1 : 0;
+}
+
 std::string title_of(Code code) {
   switch (code) {
     case Code::Request_Entity_Too_Large: return "Payload Too Large";

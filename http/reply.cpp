@@ -95,7 +95,11 @@ int reply::take_connection(const std::string& head) {
 
 void reply::send_problem(const model::problem& p) {
   auto code = status_of(p.code);
-  send_json(code, error_body(code, p.detail, request_id_, p.diagnostics));
+  if (!claim()) return;
+  prepare_headers();
+  if (int secs = retry_after_of(p.code)) writer_.headers().add<retry_after>(std::to_string(secs));
+  writer_.send(code, error_body(code, p.detail, request_id_, p.diagnostics),
+               MIME(Application, Json));
 }
 
 void reply::send_error(Code code, const std::string& detail) {

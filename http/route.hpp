@@ -50,6 +50,12 @@ std::vector<route> system_routes();  // http/system_routes.cpp: health
 std::vector<route> workflow_routes();  // http/workflow_routes.cpp: validate, preflight
 std::vector<route> question_routes();  // http/question_routes.cpp: answer a human gate
 std::vector<route> attach_routes();    // http/attach_routes.cpp: SSE event streams
+// http/control_routes.cpp: start, cancel, pause, unpause, delete
+std::vector<route> control_routes();
+
+// Query flag `name`: absent, "false" or "0" → false; "true", "1" or a bare
+// `?name` → true. Anything else fails with errc::invalid_request.
+model::result<bool> query_flag(const Pistache::Rest::Request& req, const std::string& name);
 
 // If the path id is a ULID, its canonical form; otherwise sends
 // 400 "Invalid run ID." on `rep` and returns nullopt.

@@ -1,4 +1,4 @@
-// Creating and reading runs: POST/GET /api/v1/runs, GET /api/v1/runs/{id},
+// Creating and reading runs: POST /api/v1/runs[?start=true], GET /api/v1/runs, GET /api/v1/runs/{id},
 // GET /api/v1/runs/{id}/events.
 #include "actors/run_submission.hpp"
 #include "http/ask.hpp"
@@ -20,15 +20,19 @@ void create_run(const route_context& ctx, const Request& req, reply_ptr rep) {
             " bytes."));
     return;
   }
+  auto start = query_flag(req, "start");  // DESIGN §4.6: create and queue at once
+  if (!start) return rep->send_problem(start.error());
   auto run = actors::prepare_run(req.body());
   if (!run) return rep->send_problem(run.error());
-  ask<actors::create_result>(
-      ctx.sys, ctx.orch, std::move(rep),
-      [](reply& r, actors::create_result& res) {
-        r.send_json(res.created ? Code::Created : Code::Ok,
-                    model::status_response_json(res.record));
-      },
-      actors::create_atom::value, std::move(*run));
+  auto on_created = [](reply& r, actors::create_result& res) {
+    r.send_json(res.created ? Code::Created : Code::Ok, model::status_response_json(res.record));
+  };
+  if (*start)
+    ask<actors::create_result>(ctx.sys, ctx.orch, std::move(rep), on_created,
+                               actors::create_atom::value, std::move(*run), true);
+  else
+    ask<actors::create_result>(ctx.sys, ctx.orch, std::move(rep), on_created,
+                               actors::create_atom::value, std::move(*run));
 }
 
 void list_runs(const route_context& ctx, const Request& req, reply_ptr rep) {
