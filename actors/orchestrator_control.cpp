@@ -18,13 +18,15 @@ bool at_capacity(const orchestrator_state& st) {
 }
 
 // Queues the live run `id`: durable `queued` first, then the queue.
-void enqueue(orchestrator_pointer self, const std::string& id, record_promise promise) {
+void enqueue(orchestrator_pointer self, const std::string& id, bool resume,
+             record_promise promise) {
   auto& st = self->state;
   auto live = st.runs.find(id);
   st.waiting.insert(id);
-  self->request(live->second, caf::infinite, queue_atom::value, st.next_queue_seq++)
+  self->request(live->second, caf::infinite, queue_atom::value, st.next_queue_seq++, resume)
       .then(
           [=](model::run_record& r) mutable {
+            if (resume) self->state.resuming.insert(id);
             self->request(self->state.queue, caf::infinite, enqueue_atom::value, id)
                 .then(
                     [=](uint64_t position) mutable {
@@ -47,13 +49,30 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
   auto promise = self->make_response_promise<model::run_record>();
   auto live = st.runs.find(id);
   if (resume) {
-    // Resume needs a checkpoint; the executor cannot resume from one yet.
+    // A checkpoint must exist; the status is not otherwise checked (as in
+    // Fabro): a finished run gets its actor back and is queued again.
     self->request(st.reader, caf::infinite, checkpoint_atom::value, id)
         .then(
-            [=](bool has) mutable {
-              promise.deliver(to_error(model::errc::conflict,
-                                       has ? "resuming from a checkpoint is not supported yet"
-                                           : "no checkpoint to resume from"));
+            [=](std::string& ckpt) mutable {
+              if (ckpt.empty()) {
+                promise.deliver(to_error(model::errc::conflict, "no checkpoint to resume from"));
+                return;
+              }
+              if (!self->state.waiting.count(id) && at_capacity(self->state)) {
+                promise.deliver(queue_full(self->state));
+                return;
+              }
+              if (self->state.runs.count(id)) {
+                enqueue(self, id, true, promise);
+                return;
+              }
+              self->request(self->state.reader, caf::infinite, get_atom::value, id)
+                  .then(
+                      [=](model::run_record& r) mutable {
+                        adopt_run(self, std::move(r));
+                        enqueue(self, id, true, promise);
+                      },
+                      [=](caf::error& err) mutable { promise.deliver(err); });
             },
             [=](caf::error& err) mutable { promise.deliver(err); });
     return promise;
@@ -75,7 +94,7 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
     promise.deliver(queue_full(st));  // a promise once made must answer
     return promise;
   }
-  enqueue(self, id, promise);
+  enqueue(self, id, false, promise);
   return promise;
 }
 
@@ -103,15 +122,21 @@ caf::result<create_result> create_and_start(orchestrator_pointer self, model::ne
 void launch(orchestrator_pointer self, const std::string& id) {
   auto& st = self->state;
   st.waiting.erase(id);
+  bool resume = st.resuming.erase(id) > 0;
   auto release = [=] { self->send(self->state.queue, release_atom::value, id); };
   if (!st.runs.count(id)) return release();  // ended (cancelled) meanwhile
   self->request(st.reader, caf::infinite, definition_atom::value, id)
       .then(
           [=](std::string& def) {
-            auto live = self->state.runs.find(id);
-            if (live == self->state.runs.end()) return release();
-            self->request(live->second, caf::infinite, start_atom::value, def)
-                .then([](const model::run_record&) {}, [=](caf::error&) { release(); });
+            auto start_with = [=](std::string from) {
+              auto live = self->state.runs.find(id);
+              if (live == self->state.runs.end()) return release();
+              self->request(live->second, caf::infinite, start_atom::value, def, from)
+                  .then([](const model::run_record&) {}, [=](caf::error&) { release(); });
+            };
+            if (!resume) return start_with("");
+            self->request(self->state.reader, caf::infinite, checkpoint_atom::value, id)
+                .then([=](std::string& ckpt) { start_with(ckpt); }, [=](caf::error&) { release(); });
           },
           [=](caf::error&) { release(); });
 }

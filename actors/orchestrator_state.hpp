@@ -25,6 +25,7 @@ struct orchestrator_state {
   // Runs accepted for start and not yet launched or cancelled: counted
   // against max_queued_runs here, synchronously, so no two starts race.
   std::unordered_set<std::string> waiting;
+  std::unordered_set<std::string> resuming;  // queued to continue from a checkpoint
   uint64_t next_queue_seq = 1;  // start order; persisted with each queued run
   // Deletes waiting for a forced cancel to end their run.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<bool>>> deleting;

@@ -14,6 +14,7 @@
 #include "actors/errors.hpp"
 #include "actors/id_source.hpp"
 #include "actors/process_runner.hpp"
+#include "model/engine/checkpoint.hpp"
 #include "model/engine/executor.hpp"
 #include "model/engine/handlers.hpp"
 #include "model/engine/sandbox_env.hpp"
@@ -328,7 +329,7 @@ std::string resolve_work_dir(const model::run_definition& def) {
 }
 
 // From starting to running (or a bootstrap/launch failure), then executes.
-void bootstrap(run_pointer self, const std::string& definition) {
+void bootstrap(run_pointer self, const std::string& definition, const std::string& from) {
   auto& st = self->state;
   auto def = model::parse_run_definition(definition);
   if (!def) return fail(self, model::status_reason::bootstrap_failed,
@@ -375,7 +376,14 @@ void bootstrap(run_pointer self, const std::string& definition) {
   emit(self, "sandbox.initializing", object({{"provider", "local"}}));
   emit(self, "sandbox.ready", object({{"provider", "local"}}));
   emit(self, "sandbox.initialized", object({{"working_directory", st.work_dir}}));
-  st.exec->begin();
+  std::optional<model::step> first;
+  if (from.empty()) {
+    st.exec->begin();
+  } else {
+    auto c = model::parse_checkpoint(from);
+    if (!c) return fail(self, model::status_reason::bootstrap_failed, c.error().detail);
+    first = st.exec->resume(*c);
+  }
   collect(self);
   st.live.status = model::run_status::running;
   st.live.reason = model::status_reason::none;
@@ -385,10 +393,11 @@ void bootstrap(run_pointer self, const std::string& definition) {
          object({{"level", "info"}, {"code", "llm_simulated"},
                  {"message", "Command stages run for real in the local sandbox; LLM stages "
                              "(agent, prompt) use a simulated backend."}}));
-  drive(self, st.exec->proceed());
+  drive(self, first && first->kind == model::step_kind::finished ? *first : st.exec->proceed());
 }
 
-caf::result<model::run_record> start(run_pointer self, const std::string& definition) {
+caf::result<model::run_record> start(run_pointer self, const std::string& definition,
+                                     const std::string& from) {
   auto& st = self->state;
   if (st.started || (st.live.status != model::run_status::submitted &&
                      st.live.status != model::run_status::queued))
@@ -404,7 +413,7 @@ caf::result<model::run_record> start(run_pointer self, const std::string& defini
   auto promise = self->make_response_promise<model::run_record>();
   commit_pending(self, [=]() mutable {
     promise.deliver(self->state.committed);
-    bootstrap(self, definition);
+    bootstrap(self, definition, from);
   });
   return promise;
 }
@@ -457,18 +466,27 @@ std::string status_title(model::run_status s) {
   return t;
 }
 
-caf::result<model::run_record> queue(run_pointer self, uint64_t queue_seq) {
+caf::result<model::run_record> queue(run_pointer self, uint64_t queue_seq, bool resume) {
   auto& st = self->state;
+  if (resume && model::is_terminal(st.live.status)) {
+    // A finished run comes back for another go from its checkpoint.
+    st.live.status = model::run_status::submitted;
+    st.live.reason = model::status_reason::none;
+    st.live.error_message.clear();
+    st.live.duration_ms = -1;
+    st.started = false;
+  }
   if (model::is_terminal(st.live.status))
     return to_error(model::errc::conflict, "cannot start run: status is " +
                                                status_title(st.live.status) +
                                                ", expected submitted");
   if (st.started || st.live.status != model::run_status::submitted)
     return to_error(model::errc::conflict,
-                    "an engine process is still running for this run \u2014 cannot start");
+                    std::string("an engine process is still running for this run \u2014 cannot ") +
+                        (resume ? "resume" : "start"));
   st.live.status = model::run_status::queued;
   st.live.queue_seq = queue_seq;
-  emit(self, "run.queued", "{}");
+  emit(self, "run.queued", resume ? "{\"resume\":true}" : "{}");
   auto promise = self->make_response_promise<model::run_record>();
   commit_pending(self, [=]() mutable { promise.deliver(self->state.committed); });
   return promise;
@@ -561,7 +579,10 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
   self->state.opts = opts;
   return {
       [=](get_atom) { return self->state.committed; },
-      [=](start_atom, const std::string& def) { return start(self, def); },
+      [=](start_atom, const std::string& def) { return start(self, def, ""); },
+      [=](start_atom, const std::string& def, const std::string& from) {
+        return start(self, def, from);
+      },
       [=](answer_atom, const std::string& qid, const std::string& text) {
         return answer(self, qid, text);
       },
@@ -569,7 +590,8 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
         if (self->state.wait == waiting::command) self->state.pgid = pgid;
       },
       [=](resume_atom, uint64_t token) { resume(self, token); },
-      [=](queue_atom, uint64_t queue_seq) { return queue(self, queue_seq); },
+      [=](queue_atom, uint64_t queue_seq) { return queue(self, queue_seq, false); },
+      [=](queue_atom, uint64_t queue_seq, bool resume) { return queue(self, queue_seq, resume); },
       [=](control_atom, model::control_action action, const std::string& login) {
         return control(self, action, login);
       },

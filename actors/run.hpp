@@ -35,6 +35,9 @@ using run_actor = caf::typed_actor<
     // until the run is terminal. Fails with errc::conflict in any other
     // status (or when already started).
     caf::replies_to<start_atom, std::string>::with<model::run_record>,
+    // The same, continuing from `checkpoint` (a model::checkpoint JSON; ""
+    // = from the start).
+    caf::replies_to<start_atom, std::string, std::string>::with<model::run_record>,
     // Answers the open human question `qid` with `answer` (an option label,
     // a target node id, or free text for a freeform edge); answers the
     // record once the answer is durable. Fails with errc::conflict when no
@@ -45,6 +48,9 @@ using run_actor = caf::typed_actor<
     // order `queue_seq`, and answers that record. Fails with errc::conflict
     // in Fabro's words when the run is not submitted.
     caf::replies_to<queue_atom, uint64_t>::with<model::run_record>,
+    // The same for a resume (`true`): also accepts a terminal run, which
+    // becomes queued again (error and reason cleared).
+    caf::replies_to<queue_atom, uint64_t, bool>::with<model::run_record>,
     // Applies control `action` on behalf of `login` (model/run_control.hpp
     // decides; errc::conflict when refused). Answers the record once the
     // request is durable; the effect follows: cancel ends the run

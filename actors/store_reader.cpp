@@ -50,10 +50,10 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         page.events = std::move(*events);
         return page;
       },
-      [=](checkpoint_atom, const std::string& id) -> caf::result<bool> {
+      [=](checkpoint_atom, const std::string& id) -> caf::result<std::string> {
         auto c = self->state.store->load_checkpoint(id);
         if (!c) return to_error(c.error());
-        return c->has_value();
+        return c->value_or(std::string());
       },
       [=](definition_atom, const std::string& id) -> caf::result<std::string> {
         auto def = self->state.store->load_definition(id);

@@ -24,8 +24,8 @@ using store_reader_actor = caf::typed_actor<
     // The run_definition JSON stored with run `id` (what it executes). Fails
     // with errc::run_not_found.
     caf::replies_to<definition_atom, std::string>::with<std::string>,
-    // Whether run `id` has a checkpoint to resume from.
-    caf::replies_to<checkpoint_atom, std::string>::with<bool>,
+    // The latest checkpoint JSON of run `id`; "" when it has none.
+    caf::replies_to<checkpoint_atom, std::string>::with<std::string>,
     // Every non-terminal run, oldest first (restart recovery).
     caf::replies_to<unfinished_atom>::with<std::vector<model::run_record>>>;
 

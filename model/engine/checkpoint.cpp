@@ -1,5 +1,7 @@
 #include "model/engine/checkpoint.hpp"
 
+#include <simdjson.h>
+
 #include "model/json_writer.hpp"
 
 namespace fabro::model {
@@ -34,6 +36,60 @@ std::string to_json(const checkpoint& c) {
   write_map(w, "context_values", c.context_values);
   w.end_object();
   return w.take();
+}
+
+namespace {
+
+template <class V>
+bool read_map(simdjson::dom::element root, const char* key, std::map<std::string, V>& out) {
+  simdjson::dom::object obj;
+  if (root[key].get(obj)) return false;
+  for (auto f : obj) {
+    V v;
+    if (f.value.get(v)) return false;
+    out[std::string(f.key)] = v;
+  }
+  return true;
+}
+
+template <>
+bool read_map(simdjson::dom::element root, const char* key,
+              std::map<std::string, std::string>& out) {
+  simdjson::dom::object obj;
+  if (root[key].get(obj)) return false;
+  for (auto f : obj) {
+    std::string_view v;
+    if (f.value.get(v)) return false;
+    out[std::string(f.key)] = std::string(v);
+  }
+  return true;
+}
+
+}  // namespace
+
+result<checkpoint> parse_checkpoint(std::string_view json) {
+  auto bad = [] { return make_problem(errc::internal, "stored checkpoint is unreadable"); };
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root)) return bad();
+  checkpoint c;
+  std::string_view sv;
+  if (root["current_node"].get(sv)) return bad();
+  c.current_node = std::string(sv);
+  if (!root["next_node_id"].get(sv)) c.next_node_id = std::string(sv);
+  simdjson::dom::array done;
+  if (root["completed_nodes"].get(done)) return bad();
+  for (auto n : done) {
+    if (n.get(sv)) return bad();
+    c.completed_nodes.emplace_back(sv);
+  }
+  if (!read_map(root, "node_retries", c.node_retries) ||
+      !read_map(root, "node_visits", c.node_visits) ||
+      !read_map(root, "node_outcomes", c.node_outcomes) ||
+      !read_map(root, "loop_failure_signatures", c.loop_failure_signatures) ||
+      !read_map(root, "context_values", c.context_values))
+    return bad();
+  return c;
 }
 
 std::string checkpoint_event_json(const checkpoint& c) {

@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <string>
 #include <vector>
+
+#include "model/result.hpp"
 
 namespace fabro::model {
 
@@ -23,6 +26,8 @@ struct checkpoint {
 
 // JSON object with the fields above (keys as named).
 std::string to_json(const checkpoint& c);
+// Reads what to_json wrote. Fails with errc::internal for anything else.
+result<checkpoint> parse_checkpoint(std::string_view json);
 // Everything but context_values: what the checkpoint.completed event carries.
 std::string checkpoint_event_json(const checkpoint& c);
 

@@ -56,6 +56,34 @@ step executor::begin() {
   return step{};
 }
 
+step executor::resume(const checkpoint& c) {
+  seed_context();
+  for (const auto& [k, v] : c.context_values) context_[k] = v;
+  completed_ = c.completed_nodes;
+  retries_ = c.node_retries;
+  visits_ = c.node_visits;
+  signatures_ = c.loop_failure_signatures;
+  for (const auto& [k, v] : c.node_outcomes)
+    for (auto s : {stage_status::succeeded, stage_status::failed,
+                   stage_status::partially_succeeded, stage_status::skipped})
+      if (v == to_string(s)) latest_[k] = s;
+  json_writer w;
+  w.begin_object().field("name", g_.name).field("resumed_from", c.current_node).end_object();
+  emit("run.started", w.take(), "", "");
+  if (!c.next_node_id.empty()) {
+    current_id_ = c.next_node_id;
+    return step{};
+  }
+  // The run ended at current_node: a failure there is what a resume retries;
+  // a success there left nothing to do.
+  auto it = c.node_outcomes.find(c.current_node);
+  if (it == c.node_outcomes.end() || it->second != to_string(stage_status::failed))
+    return finish(true, "");
+  latest_.erase(c.current_node);
+  current_id_ = c.current_node;
+  return step{};
+}
+
 step executor::finish(bool ok, std::string error) {
   step s;
   s.kind = step_kind::finished;

@@ -87,6 +87,11 @@ class executor {
   static result<executor> create(workflow_graph g, executor_options opts);
 
   step begin();
+  // Instead of begin(): continues a run from its last checkpoint (the
+  // context, visits, retries and outcomes it recorded); the next proceed()
+  // executes `next_node_id`; a run that failed at current_node retries it;
+  // one that succeeded with no next node finishes.
+  step resume(const checkpoint& c);
   step proceed();
   step complete(stage_outcome outcome);
   step retry();

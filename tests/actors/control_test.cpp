@@ -230,3 +230,38 @@ TEST_CASE("after a restart, queued runs are queued again in their original order
   }
   caf::anon_send_exit(orch, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("a failed run resumes from its checkpoint: finished stages are not run again",
+          "[actors][control]") {
+  exec_harness h;
+  temp_dir dir;
+  auto id = h.start(workflow_manifest(
+      "digraph R { start [shape=Mdiamond] exit [shape=Msquare] "
+      "a [shape=parallelogram, script=\"echo a >> log\"] "
+      "b [shape=parallelogram, script=\"test -f ok && echo b >> log\"] "
+      "start -> a -> b  a -> exit [condition=\"outcome=fail\"] }",
+      dir.str()));
+  auto failed = h.finish(id);
+  REQUIRE(failed.status == run_status::failed);
+  CHECK(read(dir.path / "log") == "a\n");
+
+  std::ofstream(dir.path / "ok") << "";
+  auto resumed = h.ask<model::run_record>(actors::start_atom::value, id, true);
+  REQUIRE(resumed);
+  CHECK(resumed->status == run_status::queued);
+  auto done = h.finish(id);
+  CHECK(done.status == run_status::completed);
+  CHECK(read(dir.path / "log") == "a\nb\n");  // `a` ran once
+  auto names = h.events(id);  // one contiguous log across both attempts
+  CHECK(std::count(names.begin(), names.end(), "run.queued") == 2);
+  CHECK(names.back() == "run.completed");
+}
+
+TEST_CASE("resuming needs a checkpoint", "[actors][control]") {
+  exec_harness h;
+  temp_dir dir;
+  auto id = h.create(sleeper(dir.str()));
+  auto r = h.ask<model::run_record>(actors::start_atom::value, id, true);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().detail == "no checkpoint to resume from");
+}
