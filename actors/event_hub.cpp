@@ -67,7 +67,8 @@ void deliver(hub_pointer self, uint64_t id, const published_event& e) {
     s.next_seq = e.seq + 1;
   }
   if (!send_bytes(self, id, s, sse_frame(e.seq, e.envelope))) return;
-  if (!s.sub.run_id.empty() && is_terminal_event(e.event)) drop(self, id);
+  bool past_end = s.sub.until_seq != 0 && e.seq >= s.sub.until_seq;
+  if (!s.sub.run_id.empty() && (is_terminal_event(e.event) || past_end)) drop(self, id);
 }
 
 void replay(hub_pointer self, uint64_t id);
@@ -79,6 +80,11 @@ void finish_replay(hub_pointer self, uint64_t id) {
   it->second.replaying = false;
   auto held = std::move(it->second.held);
   for (auto& [seq, e] : held) deliver(self, id, e);
+  // A finished run's stream with nothing (more) to replay ends now.
+  it = self->state.subs.find(id);
+  if (it != self->state.subs.end() && it->second.sub.until_seq != 0 &&
+      it->second.next_seq > it->second.sub.until_seq)
+    drop(self, id);
 }
 
 void replay(hub_pointer self, uint64_t id) {

@@ -39,11 +39,17 @@ struct subscription {
   std::string run_id;
   uint64_t since_seq = 1;
   std::vector<std::string> filter;
+  // Per-run mode: 0, or the last seq of a run that had already finished
+  // when the stream was opened; the stream ends once it is past that seq
+  // (at once when since_seq > until_seq), so a finished run never leaves a
+  // stream open, even one whose log does not end in run.completed/failed.
+  uint64_t until_seq = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscription& x) {
-  return f(caf::meta::type_name("subscription"), x.sink, x.run_id, x.since_seq, x.filter);
+  return f(caf::meta::type_name("subscription"), x.sink, x.run_id, x.since_seq, x.filter,
+           x.until_seq);
 }
 
 struct event_hub_config {

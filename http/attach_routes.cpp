@@ -9,6 +9,7 @@
 #include "http/query_params.hpp"
 #include "http/route.hpp"
 #include "http/socket_sink.hpp"
+#include "model/run_status.hpp"
 #include "model/ulid.hpp"
 
 namespace fabro::http {
@@ -61,6 +62,8 @@ void attach_run(const route_context& ctx, const Request& req, reply_ptr rep) {
         actors::subscription sub;
         sub.run_id = run.id;
         sub.since_seq = since > 0 ? since : run.last_seq + 1;
+        // No live event will come for a finished run: end after its log.
+        if (model::is_terminal(run.status)) sub.until_seq = std::max<uint64_t>(run.last_seq, 1);
         start_stream(ctx, r, std::move(sub));
       },
       actors::get_atom::value, *id);

@@ -148,4 +148,49 @@ std::pair<int, std::string> run_binary(const std::vector<std::string>& args,
   return {code, read_file(log)};
 }
 
+binary_output run_binary_in(const std::string& cwd, const std::vector<std::string>& args,
+                            const env_changes& env, int limit_ms) {
+  temp_dir dir;
+  std::string out_path = dir.path + "/out.log", err_path = dir.path + "/err.log";
+  auto env_strings = child_env(env);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string bin = FABRO_BINARY;
+  std::vector<char*> argv{bin.data()};
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    FILE* out = std::fopen(out_path.c_str(), "w");
+    FILE* err = std::fopen(err_path.c_str(), "w");
+    if (out) dup2(fileno(out), 1);
+    if (err) dup2(fileno(err), 2);
+    if (chdir(cwd.c_str()) != 0) _exit(126);
+    execve(bin.c_str(), argv.data(), envp.data());
+    _exit(127);
+  }
+  binary_output r;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limit_ms);
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      wait_status(pid);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
 }  // namespace fabro::testing

@@ -57,4 +57,17 @@ class server_process {
 std::pair<int, std::string> run_binary(const std::vector<std::string>& args,
                                        const env_changes& env = {});
 
+// What a finished child wrote, stdout and stderr apart.
+struct binary_output {
+  int code = -1;    // exit code, 128+signal, or -1 when it had to be killed
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs the binary with `args` in working directory `cwd` (environment as
+// for server_process) and waits for it; after `limit_ms` it is SIGKILLed
+// (code -1), so a hanging client fails the test instead of stalling it.
+binary_output run_binary_in(const std::string& cwd, const std::vector<std::string>& args,
+                            const env_changes& env = {}, int limit_ms = 60000);
+
 }  // namespace fabro::testing
