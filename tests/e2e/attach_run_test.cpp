@@ -128,7 +128,7 @@ uint64_t rss_kib(pid_t pid) {
 }  // namespace
 
 TEST_CASE("attached before start, a stream sees every event once, in order, and closes after "
-          "run.completed", "[e2e][.needs-start]") {
+          "run.completed", "[e2e]") {
   server s;
   REQUIRE(s.proc.started());
   auto id = s.create(manifest(chain(5, "true"), s.work_dir("a"), true));
@@ -150,7 +150,7 @@ TEST_CASE("attached before start, a stream sees every event once, in order, and 
 }
 
 TEST_CASE("attaching mid-run with since_seq or Last-Event-ID shows no gap and no duplicate",
-          "[e2e][.needs-start]") {
+          "[e2e]") {
   server s;
   REQUIRE(s.proc.started());
   auto id = s.create(manifest(chain(6, "sleep 0.2"), s.work_dir("b"), false));
@@ -193,7 +193,7 @@ TEST_CASE("attaching mid-run with since_seq or Last-Event-ID shows no gap and no
 }
 
 TEST_CASE("a finished run replays its full log from since_seq=1 and closes; without since_seq "
-          "the stream is empty and closes at once", "[e2e][.needs-start]") {
+          "the stream is empty and closes at once", "[e2e]") {
   server s;
   REQUIRE(s.proc.started());
   auto id = s.create(manifest(chain(3, "true"), s.work_dir("c"), true));
@@ -218,10 +218,15 @@ TEST_CASE("a finished run replays its full log from since_seq=1 and closes; with
   CHECK(beyond.frames().empty());
 }
 
-TEST_CASE("a failed run's stream ends after run.failed", "[e2e][.needs-start]") {
+TEST_CASE("a failed run's stream ends after run.failed", "[e2e]") {
   server s;
   REQUIRE(s.proc.started());
-  auto id = s.create(manifest(chain(2, "exit 3"), s.work_dir("f"), false));
+  // A failed goal gate without a retry target fails the run at exit.
+  auto id = s.create(manifest(
+      "digraph F { start [shape=Mdiamond] exit [shape=Msquare] "
+      "bad [shape=parallelogram, script=\"exit 3\", goal_gate=true, max_retries=0] "
+      "start -> bad -> exit }",
+      s.work_dir("f"), false));
   sse_client sse(s.port(), "/api/v1/runs/" + id + "/attach?since_seq=1");
   REQUIRE(s.start(id) == 200);
   REQUIRE(sse.wait_closed(30s));
@@ -231,7 +236,7 @@ TEST_CASE("a failed run's stream ends after run.failed", "[e2e][.needs-start]") 
 }
 
 TEST_CASE("the global stream filtered by run ids carries exactly those runs' events, each once "
-          "and in order", "[e2e][.needs-start]") {
+          "and in order", "[e2e]") {
   server s;
   REQUIRE(s.proc.started());
   auto a = s.create(manifest(chain(3, "true"), s.work_dir("ga"), true));

@@ -155,7 +155,7 @@ TEST_CASE("submit of a missing file is one error line and exit 2", "[e2e]") {
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }
 
-TEST_CASE("submit --follow --dry-run of the fixture runs it to completion and exits 0", "[e2e][.needs-start]") {
+TEST_CASE("submit --follow --dry-run of the fixture runs it to completion and exits 0", "[e2e]") {
   client_server s;
   REQUIRE(s.server.started());
   auto flows = copy_fixtures(s.dir.path, "flows");
@@ -174,7 +174,7 @@ TEST_CASE("submit --follow --dry-run of the fixture runs it to completion and ex
   CHECK(events.out.find("\"event\":\"run.completed\"") != std::string::npos);
 }
 
-TEST_CASE("submit --follow of a failing command exits non-zero and says why", "[e2e][.needs-start]") {
+TEST_CASE("submit --follow of a failing command exits non-zero and says why", "[e2e]") {
   client_server s;
   REQUIRE(s.server.started());
   auto flows = copy_fixtures(s.dir.path, "flows");
@@ -187,7 +187,7 @@ TEST_CASE("submit --follow of a failing command exits non-zero and says why", "[
   CHECK(s.status(submitted_id(r.out)) == "failed");
 }
 
-TEST_CASE("submit --no-start leaves the run submitted; cancel cancels it", "[e2e][.needs-start]") {
+TEST_CASE("submit --no-start leaves the run submitted; cancel cancels it", "[e2e]") {
   client_server s;
   REQUIRE(s.server.started());
   auto flows = copy_fixtures(s.dir.path, "flows");
@@ -216,7 +216,7 @@ TEST_CASE("submit --no-start leaves the run submitted; cancel cancels it", "[e2e
 }
 
 TEST_CASE("cancel of a running run ends it cancelled; pause/unpause reach the server",
-          "[e2e][.needs-start]") {
+          "[e2e]") {
   client_server s;
   REQUIRE(s.server.started());
   auto flows = copy_fixtures(s.dir.path, "flows");
