@@ -313,6 +313,11 @@ TEST_CASE("pause stops a running command at once and unpause continues it to com
     for (long long t; in >> t;) out.push_back(t);
     return out;
   };
+  // Pause between ticks, not before the first one (the gap must show).
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (lines().size() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  REQUIRE(lines().size() >= 3);
   auto r = s.control(id, "pause");
   REQUIRE(r.status == 200);
   CHECK(json_string_field(r.body, "status") == "running");
