@@ -61,11 +61,22 @@ PER_CONN=$(( (RUNS + CONNS - 1) / CONNS ))
 # wrk stops a thread after FABRO_QB_COUNT responses; one connection per thread
 # would need CONNS threads, so count per thread and let connections share it.
 START=$(date +%s.%N)
+newest_position() {
+  curl -fsS -H "$AUTH" "$URL/api/v1/runs?page%5Blimit%5D=1" | grep -oE '"queue_position":[0-9]+' | cut -d: -f2
+}
+# wrk threads stop after their share, but wrk itself runs to -d: watch the
+# queue and interrupt wrk (SIGINT: it prints its summary) once all are in.
 FABRO_QB_MODE=create FABRO_QB_COUNT=$(( (RUNS - 1 + THREADS - 1) / THREADS )) \
-  wrk -t"$THREADS" -c"$CONNS" -d3600s --timeout 60s -s "$LUA" "$URL" >"$TMP/create.txt"
+  wrk -t"$THREADS" -c"$CONNS" -d3600s --timeout 60s -s "$LUA" "$URL" >"$TMP/create.txt" &
+WRK_PID=$!
+while kill -0 "$WRK_PID" 2>/dev/null; do
+  sleep 1
+  (( $(newest_position || echo 0) >= RUNS )) && { kill -INT "$WRK_PID"; break; }
+done
+wait "$WRK_PID" || true
 END=$(date +%s.%N)
 RSS1=$(rss_kib)
-QUEUED=$(curl -fsS -H "$AUTH" "$URL/api/v1/runs?page%5Blimit%5D=1" | grep -oE '"queue_position":[0-9]+' | cut -d: -f2)
+QUEUED=$(newest_position)
 grep RESULT "$TMP/create.txt"
 echo "queued runs: $QUEUED (newest has queue_position $QUEUED) in $(echo "$END - $START" | bc) s"
 echo "RSS: before $RSS0 KiB, after $RSS1 KiB, per queued run $(( (RSS1 - RSS0) * 1024 / QUEUED )) bytes"
@@ -84,6 +95,14 @@ FABRO_QB_MODE=get FABRO_QB_IDS=$TMP/ids \
 echo -n "position lookup (GET /runs/{id}, 1 conn): "; grep RESULT "$TMP/get.txt"
 
 FABRO_QB_MODE=cancel FABRO_QB_IDS=$TMP/ids \
-  wrk -t1 -c1 -d600s --timeout 10s -s "$LUA" "$URL" >"$TMP/cancel.txt"
+  wrk -t1 -c1 -d600s --timeout 10s -s "$LUA" "$URL" >"$TMP/cancel.txt" &
+WRK_PID=$!
+# Each id once: interrupt wrk when the newest sampled run is cancelled.
+LAST=$(tail -1 "$TMP/ids")
+while kill -0 "$WRK_PID" 2>/dev/null; do
+  sleep 0.5
+  curl -fsS -H "$AUTH" "$URL/api/v1/runs/$LAST" | grep -q '"status":"cancelled"' && { sleep 0.2; kill -INT "$WRK_PID"; break; }
+done
+wait "$WRK_PID" || true
 echo -n "cancel of a queued run (1 conn): "; grep RESULT "$TMP/cancel.txt"
 echo "RSS at the end: $(rss_kib) KiB"
