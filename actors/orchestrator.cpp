@@ -27,6 +27,7 @@ void adopt_run(orchestrator_pointer self, model::run_record record) {
   auto run = spawn_run(self->system(), std::move(record), self->state.journal,
                        self->state.run_opts);
   self->monitor(run);
+  self->state.run_ids.emplace(run.address(), id);
   self->state.runs.emplace(std::move(id), std::move(run));
 }
 
@@ -209,14 +210,12 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
   self->link_to(reader);
   self->link_to(st.queue);
   self->set_down_handler([=](caf::down_msg& dm) {
-    for (auto it = self->state.runs.begin(); it != self->state.runs.end(); ++it) {
-      if (it->second.address() == dm.source) {
-        auto id = it->first;
-        self->state.runs.erase(it);
-        run_ended(self, id);
-        break;
-      }
-    }
+    auto it = self->state.run_ids.find(dm.source);
+    if (it == self->state.run_ids.end()) return;
+    auto id = std::move(it->second);
+    self->state.run_ids.erase(it);
+    self->state.runs.erase(id);
+    run_ended(self, id);
   });
   readopt(self, std::move(waiting));
   return {

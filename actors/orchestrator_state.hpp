@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <caf/actor_addr.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -22,6 +23,8 @@ struct orchestrator_state {
   queue_manager_actor queue;
   queue_config queue_cfg;
   std::unordered_map<std::string, run_actor> runs;  // live (non-terminal) runs
+  // The id of each live run actor, so a down message finds its run in O(1).
+  std::unordered_map<caf::actor_addr, std::string> run_ids;
   // Runs accepted for start and not yet launched or cancelled: counted
   // against max_queued_runs here, synchronously, so no two starts race.
   std::unordered_set<std::string> waiting;
