@@ -23,8 +23,11 @@ constexpr std::chrono::seconds kActorTimeout{60};
 template <class Value, class Dest, class OnValue, class... Ts>
 void ask(caf::actor_system& sys, const Dest& dest, reply_ptr rep, OnValue on_value,
          Ts&&... xs) {
-  sys.spawn([dest, rep = std::move(rep), on_value = std::move(on_value),
-             msg = std::make_tuple(std::forward<Ts>(xs)...)](caf::event_based_actor* self) {
+  // The request travels as a spawn argument: CAF 0.17 dereferences a null
+  // argument tuple when a function actor takes none (UBSan reports it).
+  auto msg = std::make_tuple(std::forward<Ts>(xs)...);
+  sys.spawn([dest, rep = std::move(rep), on_value = std::move(on_value)](
+                caf::event_based_actor* self, decltype(msg) msg) {
     std::apply(
         [&](auto&&... args) {
           self->request(dest, kActorTimeout, args...)
@@ -32,7 +35,7 @@ void ask(caf::actor_system& sys, const Dest& dest, reply_ptr rep, OnValue on_val
                     [rep](caf::error& err) { rep->send_problem(actors::to_problem(err)); });
         },
         msg);
-  });
+  }, std::move(msg));
 }
 
 }  // namespace fabro::http

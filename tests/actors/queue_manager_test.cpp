@@ -26,7 +26,10 @@ struct launched_state {
 using recorder_actor = caf::typed_actor<caf::reacts_to<launch_atom, std::string>,
                                         caf::replies_to<fabro::actors::get_atom>::with<std::vector<std::string>>>;
 
-recorder_actor::behavior_type recorder(recorder_actor::stateful_pointer<launched_state> self) {
+// `unused`: CAF 0.17 dereferences a null argument tuple for actors spawned
+// without arguments (a UBSan report), so there is one.
+recorder_actor::behavior_type recorder(recorder_actor::stateful_pointer<launched_state> self,
+                                       int /*unused*/) {
   return {
       [=](launch_atom, const std::string& id) { self->state.runs.push_back(id); },
       [=](fabro::actors::get_atom) { return self->state.runs; },
@@ -44,7 +47,7 @@ struct harness {
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
     queue = spawn_queue_manager(*sys, qc);
-    launched = sys->spawn(recorder);
+    launched = sys->spawn(recorder, 0);
     self = std::make_unique<caf::scoped_actor>(*sys);
     (*self)->send(queue, caf::actor_cast<launcher_actor>(launched));
   }
