@@ -5,4 +5,4 @@
 # EXEC_LOAD_RUNS (200) and EXEC_LOAD_STAGES (10) size the load.
 set -euo pipefail
 build="${1:-build}"
-exec "$build/test_actors" "[.exec_load]" --success=false
+exec "$build/test_actors" "[.exec_load]"

@@ -36,8 +36,10 @@ TEST_CASE("create latency while runs execute sleep stages", "[.exec_load]") {
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", 2);
   caf::actor_system sys{cfg};
-  auto orch = actors::spawn_orchestrator(
-      sys, actors::orchestrator_config{actors::sqlite_store_factory(dir.str() + "/runs.db")});
+  actors::orchestrator_config oc{actors::sqlite_store_factory(dir.str() + "/runs.db")};
+  // Every run executes at once: the load is the point, not admission.
+  oc.queue.max_concurrent_runs = static_cast<uint64_t>(runs);
+  auto orch = actors::spawn_orchestrator(sys, oc);
   REQUIRE(orch);
   caf::scoped_actor self{sys};
   auto create = [&](const std::string& manifest) {
