@@ -86,10 +86,20 @@ std::string http(uint16_t port, const std::string& method, const std::string& pa
                     "Authorization: Bearer " + kToken + "\r\nContent-Type: application/json\r\n" +
                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   ::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  // Read by Content-Length: the server may keep the connection open.
   std::string out;
   char buf[65536];
   ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, n);
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+    out.append(buf, n);
+    auto end = out.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    auto cl = out.find("Content-Length: ");
+    if (cl == std::string::npos) cl = out.find("content-length: ");
+    if (cl != std::string::npos && cl < end &&
+        out.size() >= end + 4 + std::strtoull(out.c_str() + cl + 16, nullptr, 10))
+      break;
+  }
   ::close(fd);
   return out;
 }
@@ -161,6 +171,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s BINARY [subscribers] [stages] [sleep]\n", argv[0]);
     return 2;
   }
+  setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string binary = argv[1];
   int subscribers = argc > 2 ? std::atoi(argv[2]) : 1000;
   int stages = argc > 3 ? std::atoi(argv[3]) : 40;
@@ -243,6 +254,7 @@ int main(int argc, char** argv) {
     epoll_ctl(ep, EPOLL_CTL_ADD, subs[i].fd, &ev);
   }
   int open = subscribers;
+  std::fprintf(stderr, "run %s: %d streams connected\n", id.c_str(), subscribers);
   epoll_event events[256];
   // Reads until `done` holds or `limit` passes.
   auto pump = [&](auto done, std::chrono::milliseconds limit) {
@@ -276,6 +288,8 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(1));
   long rss_open = rss_kib(server);
 
+  std::fprintf(stderr, "%d of %d registered; VmRSS %ld -> %ld KiB; starting\n", ready, subscribers,
+               rss_before, rss_open);
   auto started = http(port, "POST", "/api/v1/runs/" + id + "/start");
   if (started.find(" 200 ") == std::string::npos) {
     std::fprintf(stderr, "start failed: %s\n", started.c_str());
