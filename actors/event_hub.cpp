@@ -138,22 +138,45 @@ void subscribe(hub_pointer self, subscription& sub) {
   if (per_run) replay(self, id);
 }
 
+// One commit's events reach each subscriber as one write: the frames are
+// built once, and a burst costs a subscriber one send, not one per event.
 void publish(hub_pointer self, std::vector<published_event>& events) {
   auto& st = self->state;
+  std::unordered_map<uint64_t, std::string> out;  // subscriber -> its bytes
+  std::vector<uint64_t> order, ended;              // ended: after a terminal event
   for (auto& e : events) {
+    auto frame = sse_frame(e.seq, e.envelope);
     std::vector<uint64_t> targets(st.global.begin(), st.global.end());
     auto range = st.by_run.equal_range(e.run_id);
     for (auto it = range.first; it != range.second; ++it) targets.push_back(it->second);
     for (auto id : targets) {
       auto sit = st.subs.find(id);
       if (sit == st.subs.end()) continue;
-      if (sit->second.replaying) {
-        sit->second.held.emplace(e.seq, e);
+      auto& s = sit->second;
+      if (s.replaying) {
+        s.held.emplace(e.seq, e);
         continue;
       }
-      deliver(self, id, e);
+      if (!s.sub.run_id.empty()) {
+        if (e.seq < s.next_seq) continue;  // already sent, or the stream has ended
+        s.next_seq = e.seq + 1;
+        bool past_end = s.sub.until_seq != 0 && e.seq >= s.sub.until_seq;
+        if (is_terminal_event(e.event) || past_end) {
+          ended.push_back(id);
+          s.next_seq = UINT64_MAX;  // nothing more for it in this batch
+        }
+      }
+      auto [buf, fresh] = out.try_emplace(id);
+      if (fresh) order.push_back(id);
+      buf->second += frame;
     }
   }
+  for (auto id : order) {
+    auto sit = st.subs.find(id);
+    if (sit == st.subs.end()) continue;
+    send_bytes(self, id, sit->second, out[id]);
+  }
+  for (auto id : ended) drop(self, id);
 }
 
 void tick(hub_pointer self) {
