@@ -26,20 +26,22 @@ std::string default_auth_header() {
   return std::string("Authorization: Bearer ") + kTestDevToken + "\r\n";
 }
 
-http_connection::http_connection(uint16_t port) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+int connect_loopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd_);
-    fd_ = -1;
-    return;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
   }
   int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
 }
+
+http_connection::http_connection(uint16_t port) : fd_(connect_loopback(port)) {}
 
 http_connection::~http_connection() {
   if (fd_ >= 0) ::close(fd_);

@@ -52,6 +52,9 @@ class http_connection {
   std::string buffer_;
 };
 
+// A TCP connection to 127.0.0.1:port (TCP_NODELAY), or -1.
+int connect_loopback(uint16_t port);
+
 // A request on a new connection, closed afterwards.
 http_response http_request(uint16_t port, const std::string& method, const std::string& path,
                            const std::string& body = "", const std::string& extra_headers = "");

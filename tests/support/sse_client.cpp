@@ -13,16 +13,8 @@
 namespace fabro::testing {
 
 sse_client::sse_client(uint16_t port, const std::string& path, const std::string& extra_headers) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd_);
-    fd_ = -1;
-    return;
-  }
+  fd_ = connect_loopback(port);
+  if (fd_ < 0) return;
   std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + default_auth_header() +
                     extra_headers + "\r\n";
   if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) return;
