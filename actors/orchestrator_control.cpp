@@ -17,6 +17,20 @@ bool at_capacity(const orchestrator_state& st) {
   return st.queue_cfg.max_queued_runs > 0 && st.waiting.size() >= st.queue_cfg.max_queued_runs;
 }
 
+// A run that cannot start because it is over (or unknown): Fabro's 409
+// "cannot start run: status is …", or run_not_found.
+void refuse_start(orchestrator_pointer self, const std::string& id, record_promise promise) {
+  self->request(self->state.reader, caf::infinite, get_atom::value, id)
+      .then(
+          [=](model::run_record& r) mutable {
+            std::string s = model::to_string(r.status);
+            s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+            promise.deliver(to_error(model::errc::conflict,
+                                     "cannot start run: status is " + s + ", expected submitted"));
+          },
+          [=](caf::error& err) mutable { promise.deliver(err); });
+}
+
 // Queues the live run `id`: durable `queued` first, then the queue.
 void enqueue(orchestrator_pointer self, const std::string& id, bool resume,
              record_promise promise) {
@@ -37,7 +51,9 @@ void enqueue(orchestrator_pointer self, const std::string& id, bool resume,
           },
           [=](caf::error& err) mutable {
             self->state.waiting.erase(id);
-            promise.deliver(err);
+            // The run actor ended meanwhile (its down message not yet here).
+            if (err.category() == caf::atom("fabro")) promise.deliver(err);
+            else refuse_start(self, id, promise);
           });
 }
 
@@ -78,16 +94,7 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
     return promise;
   }
   if (live == st.runs.end()) {
-    // Not live: terminal (Fabro's 409 wording) or unknown.
-    self->request(st.reader, caf::infinite, get_atom::value, id)
-        .then(
-            [=](model::run_record& r) mutable {
-              std::string s = model::to_string(r.status);
-              s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
-              promise.deliver(to_error(model::errc::conflict,
-                                       "cannot start run: status is " + s + ", expected submitted"));
-            },
-            [=](caf::error& err) mutable { promise.deliver(err); });
+    refuse_start(self, id, promise);  // not live: terminal or unknown
     return promise;
   }
   if (!st.waiting.count(id) && at_capacity(st)) {
