@@ -23,10 +23,9 @@ void refuse_start(orchestrator_pointer self, const std::string& id, record_promi
   self->request(self->state.reader, caf::infinite, get_atom::value, id)
       .then(
           [=](model::run_record& r) mutable {
-            std::string s = model::to_string(r.status);
-            s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
-            promise.deliver(to_error(model::errc::conflict,
-                                     "cannot start run: status is " + s + ", expected submitted"));
+            promise.deliver(to_error(model::errc::conflict, "cannot start run: status is " +
+                                                                model::status_title(r.status) +
+                                                                ", expected submitted"));
           },
           [=](caf::error& err) mutable { promise.deliver(err); });
 }

@@ -459,13 +459,6 @@ void resume(run_pointer self, uint64_t token) {
   }
 }
 
-// Capitalised status, as Fabro's Debug names read in its 409 messages.
-std::string status_title(model::run_status s) {
-  std::string t = model::to_string(s);
-  t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
-  return t;
-}
-
 caf::result<model::run_record> queue(run_pointer self, uint64_t queue_seq, bool resume) {
   auto& st = self->state;
   if (resume && model::is_terminal(st.live.status)) {
@@ -478,7 +471,7 @@ caf::result<model::run_record> queue(run_pointer self, uint64_t queue_seq, bool 
   }
   if (model::is_terminal(st.live.status))
     return to_error(model::errc::conflict, "cannot start run: status is " +
-                                               status_title(st.live.status) +
+                                               model::status_title(st.live.status) +
                                                ", expected submitted");
   if (st.started || st.live.status != model::run_status::submitted)
     return to_error(model::errc::conflict,

@@ -24,6 +24,12 @@ const char* to_string(run_status s) { return kStatus[static_cast<int>(s)]; }
 const char* to_string(status_reason r) { return kReason[static_cast<int>(r)]; }
 const char* to_string(control_action a) { return kControl[static_cast<int>(a)]; }
 
+std::string status_title(run_status s) {
+  std::string t = to_string(s);
+  t[0] = static_cast<char>(t[0] - 'a' + 'A');
+  return t;
+}
+
 std::optional<run_status> parse_run_status(std::string_view s) {
   return lookup<run_status>(kStatus, s);
 }

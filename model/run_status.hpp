@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace fabro::model {
@@ -25,6 +26,9 @@ enum class control_action { none, cancel, pause, unpause };
 const char* to_string(run_status s);
 const char* to_string(status_reason r);    // "" for none
 const char* to_string(control_action a);   // "" for none
+
+// The status capitalised, as Fabro's 409 messages name it ("Completed").
+std::string status_title(run_status s);
 
 std::optional<run_status> parse_run_status(std::string_view s);
 std::optional<status_reason> parse_status_reason(std::string_view s);   // "" -> none

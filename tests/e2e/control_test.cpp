@@ -51,31 +51,6 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
   return done();
 }
 
-// The objects of the top-level "data" array of a page body.
-std::vector<std::string> data_items(const std::string& body) {
-  std::vector<std::string> out;
-  auto at = body.find("\"data\":[");
-  if (at == std::string::npos) return out;
-  int depth = 0;
-  bool in_string = false;
-  size_t begin = 0;
-  for (size_t i = at + 8; i < body.size(); ++i) {
-    char c = body[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{') {
-      if (depth++ == 0) begin = i;
-    } else if (c == '}') {
-      if (--depth == 0) out.push_back(body.substr(begin, i + 1 - begin));
-    } else if (c == ']' && depth == 0) {
-      break;
-    }
-  }
-  return out;
-}
 
 bool is_error(const http_response& r, int status, const std::string& detail) {
   return r.status == status && json_string_field(r.body, "status") == std::to_string(status) &&

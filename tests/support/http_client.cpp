@@ -135,6 +135,31 @@ http_response http_request_auth(uint16_t port, const std::string& auth_header_li
   return c.send(method, path, body, extra_headers);
 }
 
+std::vector<std::string> data_items(const std::string& body) {
+  std::vector<std::string> out;
+  auto at = body.find("\"data\":[");
+  if (at == std::string::npos) return out;
+  int depth = 0;
+  bool in_string = false;
+  size_t begin = 0;
+  for (size_t i = at + 8; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{') {
+      if (depth++ == 0) begin = i;
+    } else if (c == '}') {
+      if (--depth == 0) out.push_back(body.substr(begin, i + 1 - begin));
+    } else if (c == ']' && depth == 0) {
+      break;
+    }
+  }
+  return out;
+}
+
 std::string json_string_field(const std::string& json, const std::string& key) {
   std::string needle = "\"" + key + "\":\"";
   auto pos = json.find(needle);

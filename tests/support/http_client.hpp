@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace fabro::testing {
 
@@ -64,6 +65,9 @@ http_response http_request(uint16_t port, const std::string& method, const std::
 http_response http_request_auth(uint16_t port, const std::string& auth_header_lines,
                                 const std::string& method, const std::string& path,
                                 const std::string& body = "", const std::string& extra_headers = "");
+
+// The objects of the top-level "data" array of a page body, as JSON texts.
+std::vector<std::string> data_items(const std::string& body);
 
 // The value of string field `key` in flat JSON text `json` ("" if absent).
 // Enough for test assertions on our own compact output.
