@@ -305,6 +305,7 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
   run_opts.local_sandbox = cfg.local_sandbox;
   run_opts.retry_jitter = cfg.retry_jitter;
   run_opts.kill_grace_ms = cfg.kill_grace_ms;
+  run_opts.stage_records_dir = cfg.stage_records_dir;
   return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts,
                    cfg.queue);
 }

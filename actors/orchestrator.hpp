@@ -93,6 +93,9 @@ struct orchestrator_config {
   bool retry_jitter = true;
   // Grace between SIGTERM and SIGKILL of a timed-out command's process group.
   int64_t kill_grace_ms = 2000;
+  // Where command stages' process groups are recorded while they run
+  // (actors/stage_records.hpp); "" records nothing.
+  std::string stage_records_dir;
   // Hears every event once it is durable (the event hub); may be null.
   event_listener_actor event_listener;
   // Admission: max_concurrent_runs (default 5; 0 admits nothing) and

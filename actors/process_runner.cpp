@@ -1,5 +1,7 @@
 #include "actors/process_runner.hpp"
 
+#include "actors/stage_records.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -54,6 +56,11 @@ std::string spawn(const command_spec& spec, int out_fd, int err_fd, pid_t& pid) 
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
   posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+  // Nothing of the server's reaches the stage: every descriptor above 2 is
+  // closed in the child before exec, whoever opened it and whether or not
+  // it is O_CLOEXEC (Pistache's listening socket, CAF's and Pistache's
+  // epoll/eventfd/timerfd, SQLite's files, other stages' pipes).
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   if (!spec.work_dir.empty()) posix_spawn_file_actions_addchdir_np(&fa, spec.work_dir.c_str());
   sigset_t none, all;
   sigemptyset(&none);
@@ -104,6 +111,9 @@ command_result run_command(const command_spec& spec,
     return r;
   }
   r.pid = pid;
+  // Durable before the run hears of it; a failure to record is not a
+  // reason to fail the stage (the window is the same as a crash before it).
+  bool recorded = !spec.record_dir.empty() && record_stage(spec.record_dir, pid);
   if (on_started) on_started(pid);
   bool exited = false, timed_out = false, killed = false;
   int status = 0;
@@ -147,6 +157,9 @@ command_result run_command(const command_spec& spec,
   }
   for (auto& s : streams)
     if (s.fd >= 0) close(s.fd);
+  // Background children of a finished bash may still run in its group: the
+  // record stays until the group is gone, so a restart ends them.
+  if (recorded && !group_alive(pid)) forget_stage(spec.record_dir, pid);
   r.duration_ms = ms_since(start);
   if (timed_out) {
     r.how = model::termination::timed_out;

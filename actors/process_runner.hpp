@@ -6,7 +6,10 @@
 // The script runs as `/bin/bash -c SCRIPT` in the working directory, in a new
 // process group whose id is the bash pid, with stdin from /dev/null, the
 // given environment, and stdout/stderr captured separately. On timeout the
-// whole group gets SIGTERM, then SIGKILL after the grace period.
+// whole group gets SIGTERM, then SIGKILL after the grace period. With a
+// record_dir the group is recorded durably before it is reported started
+// and forgotten once it is gone (actors/stage_records.hpp), so a restarted
+// server can end what a dead one left running. The child holds fds 0-2 only.
 #pragma once
 
 #include <atomic>
@@ -34,6 +37,7 @@ struct command_spec {
   int64_t timeout_ms = 600000;            // node `timeout`, default 10 min
   int64_t grace_ms = 2000;                // SIGTERM → SIGKILL of the group
   uint64_t max_capture_bytes = 16 << 20;  // per stream; bytes beyond are counted only
+  std::string record_dir;                 // actors/stage_records.hpp; "" = none
 };
 
 struct command_result {
@@ -51,7 +55,7 @@ struct command_result {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, command_spec& x) {
   return f(caf::meta::type_name("command_spec"), x.script, x.work_dir, x.env, x.timeout_ms,
-           x.grace_ms, x.max_capture_bytes);
+           x.grace_ms, x.max_capture_bytes, x.record_dir);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, command_result& x) {

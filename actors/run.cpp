@@ -229,6 +229,7 @@ void run_command(run_pointer self, const model::graph_node& node,
   spec.env = model::sandbox_environment(host, st.def.settings.env);
   spec.timeout_ms = node.timeout_ms().value_or(600000);
   spec.grace_ms = st.opts.kill_grace_ms;
+  spec.record_dir = st.opts.stage_records_dir;
   json_writer w;
   w.begin_object().field("script", script).field("command", "/bin/bash -c")
       .field("language", node.language()).field("timeout_ms", spec.timeout_ms).end_object();

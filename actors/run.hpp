@@ -69,6 +69,7 @@ struct run_options {
   bool local_sandbox = true;    // false: runs with dry_run=false fail with launch_failed
   bool retry_jitter = true;     // false: retry backoff without jitter (tests)
   int64_t kill_grace_ms = 2000; // SIGTERM → SIGKILL of a timed-out command's group
+  std::string stage_records_dir; // actors/stage_records.hpp; "" records nothing
 };
 
 // Spawns the actor of a run whose `record` is already durable.

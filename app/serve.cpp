@@ -1,6 +1,9 @@
 #include "app/serve.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <cstring>
 
 #include <algorithm>
 #include <csignal>
@@ -17,8 +20,11 @@
 
 #include "actors/event_hub.hpp"
 #include "actors/orchestrator.hpp"
+#include "actors/stage_records.hpp"
 #include "http/auth_token.hpp"
 #include "http/server.hpp"
+
+extern char** environ;
 
 namespace fabro::app {
 namespace {
@@ -35,6 +41,27 @@ const char* env(const char* name) {
   return v && *v ? v : nullptr;
 }
 
+// Removes `name` from the environment and overwrites its value where the
+// kernel shows it (/proc/<pid>/environ is the original block, which
+// unsetenv leaves as it was). Called before any thread starts.
+void scrub_env(const char* name) {
+  size_t len = std::strlen(name);
+  for (char** e = environ; e && *e; ++e)
+    if (std::strncmp(*e, name, len) == 0 && (*e)[len] == '=')
+      std::memset(*e + len + 1, 0, std::strlen(*e + len + 1));
+  unsetenv(name);
+}
+
+// The data directory and the store's files are the server user's alone:
+// they hold every run's manifest, output and the dev token.
+void restrict_data_dir(const std::string& dir) {
+  ::chmod(dir.c_str(), 0700);
+  for (const char* f : {"runs.db", "runs.db-wal", "runs.db-shm"}) {
+    auto p = (std::filesystem::path(dir) / f).string();
+    ::chmod(p.c_str(), 0600);  // absent files are fine
+  }
+}
+
 // The auth settings with their secrets: FABRO_DEV_TOKEN or the data
 // directory's token file (made and printed on first start), and
 // FABRO_JWT_PUBLIC_KEY or jwt_public_key_file. Fails with a one-line reason.
@@ -49,13 +76,15 @@ model::result<http::auth_config> resolve_auth(const serve_config& cfg) {
         return model::make_problem(model::errc::invalid_request,
                                    "FABRO_DEV_TOKEN: expected fabro_dev_ followed by 64 hex digits");
       auth.dev_token = token;
+      scrub_env("FABRO_DEV_TOKEN");
       spdlog::info("auth: dev token from FABRO_DEV_TOKEN");
     } else {
       auto file = http::load_or_create_dev_token(cfg.data_dir);
       if (!file) return file.error();
       auth.dev_token = file->token;
-      if (file->created)  // the only time the token is shown
-        spdlog::warn("auth: new dev token {} (saved to {})", file->token, file->path);
+      if (file->created)  // never printed: logs are read by more people than tokens
+        spdlog::warn("auth: new dev token saved to {} (mode 0600); clients read it there",
+                     file->path);
       else
         spdlog::info("auth: dev token from {}", file->path);
     }
@@ -107,10 +136,19 @@ int serve(const serve_config& cfg) {
     spdlog::error("cannot create data directory {}: {}", cfg.data_dir, ec.message());
     return 1;
   }
+  restrict_data_dir(cfg.data_dir);
   auto db_path = (std::filesystem::path(cfg.data_dir) / "runs.db").string();
   auto auth = resolve_auth(cfg);
   if (!auth) return config_error(auth.error().detail);
   raise_open_file_limit(cfg.max_connections);
+  // Before recovery marks the previous server's runs failed: end the
+  // stages it left running.
+  auto stages_dir = (std::filesystem::path(cfg.data_dir) / "stages").string();
+  std::filesystem::create_directories(stages_dir, ec);
+  ::chmod(stages_dir.c_str(), 0700);
+  if (int n = actors::reap_recorded_stages(stages_dir, 2000); n > 0)
+    spdlog::warn("recovery: terminated {} stage process group(s) the previous server left running",
+                 n);
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", cfg.actor_threads);
@@ -128,6 +166,7 @@ int serve(const serve_config& cfg) {
   orch_cfg.queue.max_concurrent_runs = cfg.max_concurrent_runs;
   orch_cfg.queue.max_queued_runs = cfg.max_queued_runs;
   orch_cfg.local_sandbox = cfg.local_sandbox;
+  orch_cfg.stage_records_dir = stages_dir;
   auto orch = actors::spawn_orchestrator(sys, orch_cfg);
   if (!orch) {
     spdlog::error("{}", orch.error().detail);
@@ -136,6 +175,7 @@ int serve(const serve_config& cfg) {
     return 1;
   }
   caf::anon_send(hub, *orch);
+  restrict_data_dir(cfg.data_dir);  // files the store just created
 
   http::http_config http_cfg;
   http_cfg.host = cfg.host;

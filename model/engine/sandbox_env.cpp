@@ -4,11 +4,17 @@
 
 namespace fabro::model {
 
-bool sandbox_env_allows(std::string_view key) {
-  static const char* keep[] = {"PATH", "HOME",    "USER",   "SHELL",      "LANG",
-                               "TERM", "TMPDIR",  "GOPATH", "CARGO_HOME", "NVM_DIR"};
+bool host_env_passes(std::string_view key) {
+  static const char* keep[] = {"PATH",   "HOME",       "USER",        "LOGNAME", "SHELL",
+                               "LANG",   "LANGUAGE",   "TERM",        "TMPDIR",  "TZ",
+                               "GOPATH", "CARGO_HOME", "RUSTUP_HOME", "NVM_DIR"};
   for (const char* k : keep)
     if (key == k) return true;
+  return key.size() > 3 && key.substr(0, 3) == "LC_";
+}
+
+bool sandbox_env_allows(std::string_view key) {
+  if (host_env_passes(key)) return true;
   std::string lower(key);
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (std::string_view suffix : {"_api_key", "_secret", "_token", "_password", "_credential"}) {
@@ -26,7 +32,7 @@ std::vector<std::string> sandbox_environment(const std::vector<std::string>& hos
     auto eq = kv.find('=');
     if (eq == std::string::npos) continue;
     auto key = kv.substr(0, eq);
-    if (sandbox_env_allows(key)) env[key] = kv.substr(eq + 1);
+    if (host_env_passes(key)) env[key] = kv.substr(eq + 1);
   }
   for (const auto& [k, v] : extra)
     if (sandbox_env_allows(k)) env[k] = v;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -96,7 +97,11 @@ server_process::server_process(const std::string& data_dir, std::vector<std::str
                                const env_changes& env) {
   log_path_ = data_dir + ".log." + std::to_string(getpid()) + "." +
               std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
-  std::vector<std::string> all = {"serve", "--bind", "127.0.0.1:0", "--data-dir", data_dir};
+  std::vector<std::string> all = {"serve", "--data-dir", data_dir};
+  if (std::find(args.begin(), args.end(), "--bind") == args.end()) {
+    all.push_back("--bind");
+    all.push_back("127.0.0.1:0");
+  }
   all.insert(all.end(), args.begin(), args.end());
   pid_ = spawn(all, log_path_, env);
   // Wait for "listening on 127.0.0.1:PORT" (or the process to die).

@@ -84,7 +84,18 @@ TEST_CASE("the sandbox environment drops secrets and keeps the basics", "[model]
   auto env = sandbox_environment({"PATH=/bin", "OPENAI_API_KEY=x", "GH_TOKEN=y", "A=1",
                                   "db_password=z", "MY_SECRET=s", "HOME=/h"},
                                  {{"B", "2"}, {"X_CREDENTIAL", "c"}});
-  CHECK(env == std::vector<std::string>{"A=1", "B=2", "HOME=/h", "PATH=/bin"});
+  CHECK(env == std::vector<std::string>{"B=2", "HOME=/h", "PATH=/bin"});
+}
+
+TEST_CASE("only allow-listed host variables reach a stage", "[model][engine]") {
+  // Secrets whose names no suffix rule catches: none of them passes.
+  auto env = sandbox_environment({"AWS_SECRET_ACCESS_KEY=a", "PGPASSWORD=p", "DATABASE_URL=d",
+                                  "GITHUB_PAT=g", "FABRO_DEV_TOKEN=t", "LC_ALL=C.UTF-8",
+                                  "TZ=UTC", "LC_=x", "USER=u"},
+                                 {{"DATABASE_URL", "mine"}, {"PGPASSWORD", "mine"}});
+  // The run's own [run.sandbox.env] passes under Fabro's suffix rule.
+  CHECK(env == std::vector<std::string>{"DATABASE_URL=mine", "LC_ALL=C.UTF-8", "PGPASSWORD=mine",
+                                        "TZ=UTC", "USER=u"});
 }
 
 TEST_CASE("command outcomes follow the exit code, timeout and spawn rules", "[model][engine]") {
