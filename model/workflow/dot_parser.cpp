@@ -18,6 +18,7 @@ std::string describe(char c) {
 class parser {
  public:
   explicit parser(std::string_view text) : lx_(text) {}
+  static constexpr int kMaxSubgraphDepth = 64;
 
   result<dot_file> file() {
     lx_.skip_ws();
@@ -123,8 +124,16 @@ class parser {
   result<bool> subgraph(dot_stmt& s) {
     if (auto name = lx_.ident()) s.subgraph_name = std::move(*name);
     lx_.skip_ws();
+    source_pos open = lx_.pos();
     if (!lx_.consume("{")) return false;
+    // The parser and every walk of the tree recurse per level: bounded here,
+    // so no input can run the (HTTP) thread's stack out.
+    if (depth_ == kMaxSubgraphDepth)
+      return lx_.error_at(open, "subgraphs nested more than " +
+                                    std::to_string(kMaxSubgraphDepth) + " deep are not supported");
+    ++depth_;
     auto body = block();
+    --depth_;
     if (!body) return body.error();
     s.type = dot_stmt::kind::subgraph;
     s.body = std::move(*body);
@@ -221,6 +230,7 @@ class parser {
   }
 
   dot_lexer lx_;
+  int depth_ = 0;  // subgraphs open around the current statement
 };
 
 }  // namespace

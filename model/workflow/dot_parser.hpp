@@ -10,7 +10,7 @@
 // `strict`, undirected `graph` and `--`, quoted or numeric IDs, ports,
 // HTML labels, `{a b}` groups, `;` or spaces between attributes, a trailing
 // comma, a dotted key in a top-level declaration, `;;`, `};` and trailing
-// content after the closing brace.
+// content after the closing brace, and subgraphs nested more than 64 deep.
 // Pure; thread-safe.
 #pragma once
 

@@ -206,3 +206,23 @@ TEST_CASE("constructs outside the subset fail with line and column",
     CHECK(d.column == c.column);
   }
 }
+
+TEST_CASE("subgraph nesting is bounded, so no input can overflow the stack", "[parser]") {
+  auto nested = [](int depth) {
+    std::string src = "digraph G { ";
+    for (int i = 0; i < depth; ++i) src += "subgraph s" + std::to_string(i) + " { ";
+    src += "a ";
+    for (int i = 0; i < depth; ++i) src += "} ";
+    return src + "}";
+  };
+  CHECK(parse_dot(nested(64)).ok());
+  auto d = parse_error(nested(65));
+  CHECK(d.message == "subgraphs nested more than 64 deep are not supported");
+  CHECK(d.line == 1);
+  // The 8,000-deep workflow that crashed the server (issue 11) is one diagnostic.
+  CHECK(parse_error(nested(8000)).message ==
+        "subgraphs nested more than 64 deep are not supported");
+  std::string unclosed = "digraph G { ";
+  for (int i = 0; i < 100000; ++i) unclosed += "subgraph s { ";
+  CHECK(parse_error(unclosed).message == "subgraphs nested more than 64 deep are not supported");
+}
