@@ -52,10 +52,9 @@ void scrub_env(const char* name) {
   unsetenv(name);
 }
 
-// The data directory and the store's files are the server user's alone:
-// they hold every run's manifest, output and the dev token.
-void restrict_data_dir(const std::string& dir) {
-  ::chmod(dir.c_str(), 0700);
+// The store's files are the server user's alone (SQLite makes them 0644):
+// they hold every run's manifest and output. The directory is 0700 already.
+void restrict_store_files(const std::string& dir) {
   for (const char* f : {"runs.db", "runs.db-wal", "runs.db-shm"}) {
     auto p = (std::filesystem::path(dir) / f).string();
     ::chmod(p.c_str(), 0600);  // absent files are fine
@@ -136,7 +135,7 @@ int serve(const serve_config& cfg) {
     spdlog::error("cannot create data directory {}: {}", cfg.data_dir, ec.message());
     return 1;
   }
-  restrict_data_dir(cfg.data_dir);
+  ::chmod(cfg.data_dir.c_str(), 0700);  // before anything is written into it
   auto db_path = (std::filesystem::path(cfg.data_dir) / "runs.db").string();
   auto auth = resolve_auth(cfg);
   if (!auth) return config_error(auth.error().detail);
@@ -145,7 +144,6 @@ int serve(const serve_config& cfg) {
   // stages it left running.
   auto stages_dir = (std::filesystem::path(cfg.data_dir) / "stages").string();
   std::filesystem::create_directories(stages_dir, ec);
-  ::chmod(stages_dir.c_str(), 0700);
   if (int n = actors::reap_recorded_stages(stages_dir, 2000); n > 0)
     spdlog::warn("recovery: terminated {} stage process group(s) the previous server left running",
                  n);
@@ -175,7 +173,7 @@ int serve(const serve_config& cfg) {
     return 1;
   }
   caf::anon_send(hub, *orch);
-  restrict_data_dir(cfg.data_dir);  // files the store just created
+  restrict_store_files(cfg.data_dir);  // the store is open: its files exist
 
   http::http_config http_cfg;
   http_cfg.host = cfg.host;

@@ -23,6 +23,7 @@
 #include "model/json_writer.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/wait.hpp"
 #include "tests/support/sse_client.hpp"
 
 using namespace fabro::testing;
@@ -53,14 +54,6 @@ std::string chain(int stages, const std::string& script) {
   return dot + " -> exit }";
 }
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
 
 std::string minified(const std::string& json) {
   simdjson::dom::parser p;

@@ -14,6 +14,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/manifests.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/wait.hpp"
 #include "tests/support/sse_client.hpp"
 
 using namespace fabro::testing;
@@ -23,33 +24,7 @@ namespace {
 
 const std::string kUnknownId = "01JRZ3NDEKTSV4RRFFQ69G5FAV";
 
-// A manifest running the .fabro `source` for real in `cwd`.
-std::string exec_manifest(const std::string& source, const std::string& cwd) {
-  std::string src, dir;
-  fabro::model::append_json_string(src, source);
-  fabro::model::append_json_string(dir, cwd);
-  return "{\"version\":1,\"cwd\":" + dir +
-         ",\"target\":{\"identifier\":\"workflow.fabro\",\"path\":\"workflow.fabro\"},"
-         "\"args\":{\"dry_run\":false},\"workflows\":{\"workflow.fabro\":{\"source\":" + src +
-         ",\"files\":{}}}}";
-}
 
-// One command stage running `script` (no double quotes inside).
-std::string command_workflow(const std::string& script) {
-  return "digraph C { start [shape=Mdiamond] exit [shape=Msquare]\n"
-         "  work [shape=parallelogram, script=\"" + script + "\"]\n"
-         "  start -> work -> exit }";
-}
-
-// Polls `done` every 10 ms until it holds or `limit` passes.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
 
 
 bool is_error(const http_response& r, int status, const std::string& detail) {

@@ -18,32 +18,14 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/manifests.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace fabro::testing;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string exec_manifest(const std::string& script, const std::string& cwd) {
-  std::string src, dir;
-  fabro::model::append_json_string(
-      src, "digraph Q { start [shape=Mdiamond] exit [shape=Msquare]\n  work [shape=parallelogram, "
-           "script=\"" + script + "\"]\n  start -> work -> exit }");
-  fabro::model::append_json_string(dir, cwd);
-  return "{\"version\":1,\"cwd\":" + dir +
-         ",\"target\":{\"identifier\":\"workflow.fabro\",\"path\":\"workflow.fabro\"},"
-         "\"args\":{\"dry_run\":false},\"workflows\":{\"workflow.fabro\":{\"source\":" + src +
-         ",\"files\":{}}}}";
-}
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
 
 // `"key":<unsigned>` in `json`, 0 when absent or not a number.
 uint64_t json_uint_field(const std::string& json, const std::string& key) {
@@ -169,7 +151,7 @@ TEST_CASE("the concurrency limit is never exceeded, seen from the commands thems
   std::vector<std::string> ids;
   for (int i = 0; i < 6; ++i) {
     auto script = "echo start $(date +%s%N) >> " + log + "; sleep 0.3; echo end $(date +%s%N) >> " + log;
-    auto r = c.post("/api/v1/runs?start=true", exec_manifest(script, dir.path));
+    auto r = c.post("/api/v1/runs?start=true", exec_manifest(command_workflow(script), dir.path));
     REQUIRE(r.status == 201);
     ids.push_back(json_string_field(r.body, "id"));
   }
@@ -197,13 +179,14 @@ TEST_CASE("after a SIGKILL the running run fails terminated and the queue comes 
     server_process server(data, {"--max-concurrent-runs", "1"});
     REQUIRE(server.started());
     client c{server.port()};
-    auto r = c.post("/api/v1/runs?start=true", exec_manifest("touch started; sleep 30", dir.path));
+    auto r = c.post("/api/v1/runs?start=true",
+                    exec_manifest(command_workflow("touch started; sleep 30"), dir.path));
     REQUIRE(r.status == 201);
     running_id = json_string_field(r.body, "id");
     REQUIRE(eventually([&] { return std::filesystem::exists(dir.path + "/started"); }));
     REQUIRE(eventually([&] { return c.status(running_id) == "running"; }));
     for (int i = 0; i < 49; ++i) {
-      r = c.post("/api/v1/runs?start=true", exec_manifest("true", dir.path));
+      r = c.post("/api/v1/runs?start=true", exec_manifest(command_workflow("true"), dir.path));
       REQUIRE(r.status == 201);
       CHECK(json_uint_field(r.body, "queue_position") == static_cast<uint64_t>(i + 1));
       queued.push_back(json_string_field(r.body, "id"));

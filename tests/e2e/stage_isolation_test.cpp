@@ -15,41 +15,14 @@
 
 #include "model/json_writer.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/manifests.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/wait.hpp"
 
 using namespace fabro::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string exec_manifest(const std::string& script, const std::string& cwd) {
-  std::string src, dir;
-  fabro::model::append_json_string(
-      src, "digraph C { start [shape=Mdiamond] exit [shape=Msquare]\n"
-           "  work [shape=parallelogram, script=\"" + script + "\"]\n"
-           "  start -> work -> exit }");
-  fabro::model::append_json_string(dir, cwd);
-  return "{\"version\":1,\"cwd\":" + dir +
-         ",\"target\":{\"identifier\":\"workflow.fabro\",\"path\":\"workflow.fabro\"},"
-         "\"args\":{\"dry_run\":false},\"workflows\":{\"workflow.fabro\":{\"source\":" + src +
-         ",\"files\":{}}}}";
-}
-
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return done();
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string status_of(uint16_t port, const std::string& id) {
   return json_string_field(http_request(port, "GET", "/api/v1/runs/" + id).body, "status");
@@ -58,7 +31,8 @@ std::string status_of(uint16_t port, const std::string& id) {
 // Creates and starts a run of `script` in `cwd`; returns its id.
 std::string start_run(uint16_t port, const std::string& script, const std::string& cwd) {
   std::filesystem::create_directories(cwd);
-  auto created = http_request(port, "POST", "/api/v1/runs", exec_manifest(script, cwd));
+  auto created =
+      http_request(port, "POST", "/api/v1/runs", exec_manifest(command_workflow(script), cwd));
   REQUIRE(created.status == 201);
   auto id = json_string_field(created.body, "id");
   REQUIRE(http_request(port, "POST", "/api/v1/runs/" + id + "/start").status == 200);
@@ -67,7 +41,7 @@ std::string start_run(uint16_t port, const std::string& script, const std::strin
 
 // Alive and not a zombie (a reaped-late zombie holds nothing).
 bool running(pid_t pid) {
-  auto stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  auto stat = read_text("/proc/" + std::to_string(pid) + "/stat");
   auto close = stat.rfind(')');
   return close != std::string::npos && stat.size() > close + 2 && stat[close + 2] != 'Z';
 }
@@ -93,15 +67,15 @@ TEST_CASE("a stage holds only fds 0-2 and no server secret reaches its environme
                       cwd);
   REQUIRE(eventually([&] { return status_of(proc.port(), id) == "completed"; }));
 
-  CHECK(slurp(cwd + "/fds.txt") == "0\n1\n2\n");
-  auto env = slurp(cwd + "/env.txt");
+  CHECK(read_text(cwd + "/fds.txt") == "0\n1\n2\n");
+  auto env = read_text(cwd + "/env.txt");
   CHECK(env.find("PATH=") != std::string::npos);
   for (auto secret : {"leak-aws", "leak-pg", "leak-url", "leak-pat", kTestDevToken}) {
     INFO(secret);
     CHECK(env.find(secret) == std::string::npos);
   }
   // The server's own environment block no longer shows the dev token.
-  auto parent_env = slurp(cwd + "/parent_env.txt");
+  auto parent_env = read_text(cwd + "/parent_env.txt");
   CHECK(parent_env.find("PATH=") != std::string::npos);  // the file was readable
   CHECK(parent_env.find(kTestDevToken) == std::string::npos);
 
@@ -130,8 +104,8 @@ TEST_CASE("a server killed with live stages listens on the same port at once and
                    cwd);
     REQUIRE(eventually([&] { return std::filesystem::exists(cwd + "/started"); }));
     REQUIRE(status_of(port, id) == "running");
-    shell = static_cast<pid_t>(std::stol(slurp(cwd + "/pid")));
-    child = static_cast<pid_t>(std::stol(slurp(cwd + "/child")));
+    shell = static_cast<pid_t>(std::stol(read_text(cwd + "/pid")));
+    child = static_cast<pid_t>(std::stol(read_text(cwd + "/child")));
     first.kill();
   }
   REQUIRE(running(shell));  // orphaned, as after any crash

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "model/json_writer.hpp"
+
 namespace fabro::testing {
 
 // The minimal valid manifest of the reference (§2.1), optionally with a run id
@@ -15,6 +17,25 @@ inline std::string minimal_manifest(const std::string& run_id = "",
          "\"args\":{\"label\":[\"team=infra\",\"bad\"]},"
          "\"workflows\":{\"workflow.fabro\":{\"source\":\"digraph T { graph [goal=\\\"Test\\\"] "
          "start [shape=Mdiamond] exit [shape=Msquare] start -> exit }\",\"files\":{}}}}";
+}
+
+// A manifest running the .fabro `source` for real (dry_run=false) in `cwd`.
+inline std::string exec_manifest(const std::string& source, const std::string& cwd) {
+  std::string src, dir;
+  model::append_json_string(src, source);
+  model::append_json_string(dir, cwd);
+  return "{\"version\":1,\"cwd\":" + dir +
+         ",\"target\":{\"identifier\":\"workflow.fabro\",\"path\":\"workflow.fabro\"},"
+         "\"args\":{\"dry_run\":false},\"workflows\":{\"workflow.fabro\":{\"source\":" + src +
+         ",\"files\":{}}}}";
+}
+
+// start -> work -> exit, `work` a command stage running `script` (no double
+// quotes inside).
+inline std::string command_workflow(const std::string& script) {
+  return "digraph C { start [shape=Mdiamond] exit [shape=Msquare]\n"
+         "  work [shape=parallelogram, script=\"" + script + "\"]\n"
+         "  start -> work -> exit }";
 }
 
 }  // namespace fabro::testing
