@@ -21,10 +21,22 @@ struct journal_state {
   std::vector<pending_commit> pending;
   bool flush_scheduled = false;
   event_listener_actor listener;
+  storage_watch watch;
+  uint64_t failed_commits = 0;  // since the last good commit
   static inline const char* name = "journal";
 };
 
 using journal_pointer = journal_actor::stateful_pointer<journal_state>;
+
+// Tells the watch when a fault episode begins or ends (not every failure).
+void note_health(journal_state& st, const model::problem* failure) {
+  if (failure) {
+    if (st.failed_commits++ == 0 && st.watch) st.watch(true, failure->detail);
+  } else if (st.failed_commits > 0) {
+    if (st.watch) st.watch(false, std::to_string(st.failed_commits));
+    st.failed_commits = 0;
+  }
+}
 
 // Commits every pending request in one transaction and answers each.
 void flush(journal_pointer self) {
@@ -35,6 +47,7 @@ void flush(journal_pointer self) {
   std::vector<store::run_write> writes;
   for (auto& p : batch) writes.insert(writes.end(), p.writes.begin(), p.writes.end());
   auto result = st.store->commit(writes);
+  note_health(st, result ? nullptr : &result.error());
   if (result && st.listener) {
     // Only now, on disk, may anyone see these events.
     std::vector<published_event> events;
@@ -58,9 +71,10 @@ void flush(journal_pointer self) {
 
 journal_actor::behavior_type journal_impl(journal_pointer self,
                                           std::shared_ptr<store::run_store> store,
-                                          event_listener_actor listener) {
+                                          event_listener_actor listener, storage_watch watch) {
   self->state.store = std::move(store);
   self->state.listener = std::move(listener);
+  self->state.watch = std::move(watch);
   return {
       [=](commit_atom, std::vector<store::run_write>& writes) -> caf::result<outcomes> {
         auto& st = self->state;
@@ -82,11 +96,12 @@ journal_actor::behavior_type journal_impl(journal_pointer self,
 
 model::result<journal_actor> spawn_journal(caf::actor_system& sys,
                                            const store_factory& make_store,
-                                           event_listener_actor listener) {
+                                           event_listener_actor listener,
+                                           storage_watch watch) {
   auto store = make_store();
   if (!store) return store.error();
   std::shared_ptr<store::run_store> shared(std::move(*store));
-  return sys.spawn<caf::detached>(journal_impl, shared, std::move(listener));
+  return sys.spawn<caf::detached>(journal_impl, shared, std::move(listener), std::move(watch));
 }
 
 }  // namespace fabro::actors

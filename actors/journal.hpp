@@ -6,6 +6,8 @@
 // one fsync; each requester is answered only after its writes are on disk.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include <caf/fwd.hpp>
@@ -47,12 +49,19 @@ using journal_actor = caf::typed_actor<
     // Internal: commit everything pending now.
     caf::reacts_to<flush_atom>>;
 
+// Hears of storage fault episodes, once each way: failing=true with the
+// store's error on the first failed commit after a good one; failing=false
+// with the count of failed commits on the first good commit after that.
+// Called on the journal's thread; must not block.
+using storage_watch = std::function<void(bool failing, const std::string& detail)>;
+
 // Spawns the journal over a store from `make_store`. Fails with the store's
 // open error (nothing spawned).
 // `listener` (may be null) receives the events of each commit after it is
-// durable.
+// durable. `watch` (may be empty) hears of storage fault episodes.
 model::result<journal_actor> spawn_journal(caf::actor_system& sys,
                                            const store_factory& make_store,
-                                           event_listener_actor listener = {});
+                                           event_listener_actor listener = {},
+                                           storage_watch watch = {});
 
 }  // namespace fabro::actors

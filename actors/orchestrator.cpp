@@ -231,6 +231,7 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
           const std::string& login) { return control(self, action, id, login); },
       [=](delete_atom, const std::string& id, bool force) { return remove(self, id, force); },
       [=](launch_atom, const std::string& id) { launch(self, id); },
+      [=](launch_atom, const std::string& id, bool resume) { relaunch(self, id, resume); },
       [=](answer_atom, const std::string& id, const std::string& qid,
           const std::string& text) { return answer(self, id, qid, text); },
       [=](list_atom, uint64_t offset, uint64_t limit) { return list(self, offset, limit); },
@@ -288,7 +289,7 @@ model::result<std::vector<model::run_record>> recover(caf::actor_system& sys,
 
 model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
                                                      const orchestrator_config& cfg) {
-  auto journal = spawn_journal(sys, cfg.make_store, cfg.event_listener);
+  auto journal = spawn_journal(sys, cfg.make_store, cfg.event_listener, cfg.on_storage);
   if (!journal) return journal.error();
   auto reader = spawn_store_reader(sys, cfg.make_store);
   if (!reader) {

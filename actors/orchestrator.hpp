@@ -74,6 +74,9 @@ using orchestrator_actor = caf::typed_actor<
     caf::replies_to<delete_atom, std::string, bool>::with<bool>,
     // Internal, from the queue manager: run `id` may start now.
     caf::reacts_to<launch_atom, std::string>,
+    // Internal: start the admitted run `id` again (`resume`: from its
+    // checkpoint) after its start met a failing store; it keeps its slot.
+    caf::reacts_to<launch_atom, std::string, bool>,
     // Answers the open human question `qid` of run `id` with `answer` (an
     // option label, target node id, or freeform text); answers the record
     // once the answer is durable. Fails with errc::run_not_found,
@@ -98,6 +101,9 @@ struct orchestrator_config {
   std::string stage_records_dir;
   // Hears every event once it is durable (the event hub); may be null.
   event_listener_actor event_listener;
+  // Hears when commits start failing and when they succeed again (a log
+  // line per episode); may be empty.
+  storage_watch on_storage;
   // Admission: max_concurrent_runs (default 5; 0 admits nothing) and
   // max_queued_runs (0 = no limit; beyond it start answers queue_full).
   queue_config queue;

@@ -125,26 +125,46 @@ caf::result<create_result> create_and_start(orchestrator_pointer self, model::ne
   return promise;
 }
 
-void launch(orchestrator_pointer self, const std::string& id) {
-  auto& st = self->state;
-  st.waiting.erase(id);
-  bool resume = st.resuming.erase(id) > 0;
+namespace {
+
+constexpr auto kLaunchRetry = std::chrono::milliseconds(500);
+
+// Starts the admitted run `id` (holding its slot). While the store fails it
+// keeps the slot and tries again, so the queue's order is kept.
+void start_admitted(orchestrator_pointer self, const std::string& id, bool resume) {
   auto release = [=] { self->send(self->state.queue, release_atom::value, id); };
-  if (!st.runs.count(id)) return release();  // ended (cancelled) meanwhile
-  self->request(st.reader, caf::infinite, definition_atom::value, id)
+  auto retry_or_release = [=](const caf::error& err) {
+    if (to_problem(err).code != model::errc::storage_failure) return release();
+    self->delayed_send(self, kLaunchRetry, launch_atom::value, id, resume);
+  };
+  if (!self->state.runs.count(id)) return release();  // ended (cancelled) meanwhile
+  self->request(self->state.reader, caf::infinite, definition_atom::value, id)
       .then(
           [=](std::string& def) {
             auto start_with = [=](std::string from) {
               auto live = self->state.runs.find(id);
               if (live == self->state.runs.end()) return release();
               self->request(live->second, caf::infinite, start_atom::value, def, from)
-                  .then([](const model::run_record&) {}, [=](caf::error&) { release(); });
+                  .then([](const model::run_record&) {}, retry_or_release);
             };
             if (!resume) return start_with("");
             self->request(self->state.reader, caf::infinite, checkpoint_atom::value, id)
-                .then([=](std::string& ckpt) { start_with(ckpt); }, [=](caf::error&) { release(); });
+                .then([=](std::string& ckpt) { start_with(ckpt); }, retry_or_release);
           },
-          [=](caf::error&) { release(); });
+          retry_or_release);
+}
+
+}  // namespace
+
+void launch(orchestrator_pointer self, const std::string& id) {
+  auto& st = self->state;
+  st.waiting.erase(id);
+  bool resume = st.resuming.erase(id) > 0;
+  start_admitted(self, id, resume);
+}
+
+void relaunch(orchestrator_pointer self, const std::string& id, bool resume) {
+  start_admitted(self, id, resume);
 }
 
 caf::result<model::run_record> control(orchestrator_pointer self, model::control_action action,

@@ -56,6 +56,8 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
                                      bool resume);
 caf::result<create_result> create_and_start(orchestrator_pointer self, model::new_run& run);
 void launch(orchestrator_pointer self, const std::string& id);
+// Tries again to start an admitted run whose start met a failing store.
+void relaunch(orchestrator_pointer self, const std::string& id, bool resume);
 caf::result<model::run_record> control(orchestrator_pointer self, model::control_action action,
                                        const std::string& id, const std::string& login);
 caf::result<bool> remove(orchestrator_pointer self, const std::string& id, bool force);

@@ -14,6 +14,7 @@
 #include "actors/errors.hpp"
 #include "actors/id_source.hpp"
 #include "actors/process_runner.hpp"
+#include "actors/run_state.hpp"
 #include "model/engine/checkpoint.hpp"
 #include "model/engine/executor.hpp"
 #include "model/engine/handlers.hpp"
@@ -30,35 +31,8 @@ namespace {
 
 using model::json_writer;
 
-// What the run waits for between messages.
-enum class waiting { nothing, proceed, timer_wait, timer_backoff, command, human };
-
 // Stages that may finish between two commits.
 constexpr int kMaxUncommitted = 16;
-
-struct run_state {
-  model::run_record committed;  // what get answers
-  model::run_record live;       // the record as of the pending events
-  journal_actor journal;
-  run_options opts;
-  std::vector<model::run_event> pending;
-  std::vector<store::run_write> extra;  // checkpoint and artifact writes
-  bool started = false;
-  model::run_definition def;
-  std::string work_dir;
-  std::optional<model::executor> exec;
-  waiting wait = waiting::nothing;
-  uint64_t timer_token = 0;
-  model::stage_request stage;  // the stage being carried out by the actor
-  std::string question_id;     // open human question; "" = none
-  int64_t pgid = 0;            // running command's process group; 0 = none
-  std::shared_ptr<command_gate> gate;  // steers the running command (pause, cancel)
-  std::function<void()> held;  // what continues the run once unpaused
-  int uncommitted_stages = 0;  // stages finished since the last commit
-  static inline const char* name = "run";
-};
-
-using run_pointer = run_actor::stateful_pointer<run_state>;
 
 std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
   json_writer w;
@@ -80,35 +54,6 @@ void emit(run_pointer self, std::string name, std::string props, std::string nod
   e.node_label = std::move(node_label);
   e.stage_id = std::move(stage_id);
   st.pending.push_back(std::move(e));
-}
-
-// The one place events leave the run: commits the pending events, the live
-// record and any checkpoint/artifact writes in one journal request, then
-// makes them observable and continues with `next`. (An event hub publish
-// belongs right after the commit succeeds.)
-void commit_pending(run_pointer self, std::function<void()> next) {
-  auto& st = self->state;
-  stamp_events(st.pending);
-  std::vector<store::run_write> writes;
-  writes.push_back({store::write_kind::update, st.live, "", "", {}, "", ""});
-  if (!st.pending.empty())
-    writes.push_back({store::write_kind::append, st.live, "", "", std::move(st.pending), "", ""});
-  for (auto& w : st.extra) writes.push_back(std::move(w));
-  st.pending.clear();
-  st.extra.clear();
-  auto snapshot = st.live;
-  st.uncommitted_stages = 0;
-  self->request(st.journal, caf::infinite, commit_atom::value, std::move(writes))
-      .then(
-          [=](const std::vector<store::write_outcome>&) {
-            self->state.committed = snapshot;
-            if (next) next();
-          },
-          [=](caf::error&) {
-            // The store is failing: nothing more can be recorded. Leave the
-            // durable state as it is (recovery ends the run on restart).
-            self->quit();
-          });
 }
 
 void finish(run_pointer self, model::run_status status, model::status_reason reason,
@@ -137,7 +82,7 @@ void finish(run_pointer self, model::run_status status, model::status_reason rea
     if (after_commit) after_commit();
     if (self->state.opts.queue)
       self->send(self->state.opts.queue, release_atom::value, self->state.live.id);
-    self->quit();
+    end_run(self);
   });
 }
 
@@ -215,6 +160,9 @@ void complete(run_pointer self, model::stage_outcome o) {
   continue_run(self, [=]() mutable { drive(self, self->state.exec->complete(std::move(o))); });
 }
 
+void on_command_result(run_pointer self, const model::stage_request& req,
+                       const command_spec& spec, command_result& r);
+
 void run_command(run_pointer self, const model::graph_node& node,
                  const model::stage_request& req) {
   auto& st = self->state;
@@ -242,40 +190,48 @@ void run_command(run_pointer self, const model::graph_node& node,
         self->system(), [me](int64_t pgid) { caf::anon_send(me, pgid_atom::value, pgid); },
         self->state.gate);
     self->request(runner, caf::infinite, run_atom::value, spec)
-        .then([=](command_result& r) {
-          auto& st = self->state;
-          st.pgid = 0;
-          st.gate.reset();
-          if (st.live.pending_control == model::control_action::cancel)
-            return finish_cancelled(self);
-          auto prefix = "stages/" + req.stage_id + "/attempt-" + std::to_string(req.attempt) +
-                        (req.branch >= 0 ? "/" + req.node_id : "");
-          json_writer c;
-          c.begin_object().field("exit_code", static_cast<int64_t>(r.exit_code))
-              .field("termination", model::to_string(r.how)).field("pid", r.pid)
-              .field("duration_ms", r.duration_ms)
-              .field("stdout_tail", model::tail(r.stdout_text, 4096))
-              .field("stderr_tail", model::tail(r.stderr_text, 4096))
-              .field("stdout_bytes", r.stdout_bytes).field("stderr_bytes", r.stderr_bytes)
-              .field("stdout_ref", prefix + "/stdout").field("stderr_ref", prefix + "/stderr");
-          if (!r.error.empty()) c.field("error", r.error);
-          c.end_object();
-          emit(self, "command.completed", c.take(), req.node_id, "", req.stage_id);
-          for (auto [suffix, text] : {std::pair{"/stdout", &r.stdout_text},
-                                      std::pair{"/stderr", &r.stderr_text}}) {
-            store::run_write a{store::write_kind::artifact, st.live, "", "", {}, "", ""};
-            a.name = prefix + suffix;
-            a.payload = *text;
-            st.extra.push_back(std::move(a));
-          }
-          model::command_run run{spec.script, spec.timeout_ms, r.how, r.exit_code,
-                                 std::move(r.stdout_text), std::move(r.stderr_text)};
-          complete(self, model::command_outcome(run));
+        .then([=](command_result& result) {
+          admit_input(self, [=, r = std::move(result)]() mutable { on_command_result(self, req, spec, r); });
         },
         [=](caf::error&) {
-          complete(self, model::failed_outcome("Failed to spawn script", model::retry_kind::error));
+          admit_input(self, [=] {
+            complete(self, model::failed_outcome("Failed to spawn script", model::retry_kind::error));
+          });
         });
   });
+}
+
+// A command stage ended: its outcome, output artifacts, and what comes next.
+void on_command_result(run_pointer self, const model::stage_request& req,
+                       const command_spec& spec, command_result& r) {
+  auto& st = self->state;
+  st.pgid = 0;
+  st.gate.reset();
+  if (st.live.pending_control == model::control_action::cancel)
+    return finish_cancelled(self);
+  auto prefix = "stages/" + req.stage_id + "/attempt-" + std::to_string(req.attempt) +
+                (req.branch >= 0 ? "/" + req.node_id : "");
+  json_writer c;
+  c.begin_object().field("exit_code", static_cast<int64_t>(r.exit_code))
+      .field("termination", model::to_string(r.how)).field("pid", r.pid)
+      .field("duration_ms", r.duration_ms)
+      .field("stdout_tail", model::tail(r.stdout_text, 4096))
+      .field("stderr_tail", model::tail(r.stderr_text, 4096))
+      .field("stdout_bytes", r.stdout_bytes).field("stderr_bytes", r.stderr_bytes)
+      .field("stdout_ref", prefix + "/stdout").field("stderr_ref", prefix + "/stderr");
+  if (!r.error.empty()) c.field("error", r.error);
+  c.end_object();
+  emit(self, "command.completed", c.take(), req.node_id, "", req.stage_id);
+  for (auto [suffix, text] : {std::pair{"/stdout", &r.stdout_text},
+                              std::pair{"/stderr", &r.stderr_text}}) {
+    store::run_write a{store::write_kind::artifact, st.live, "", "", {}, "", ""};
+    a.name = prefix + suffix;
+    a.payload = *text;
+    st.extra.push_back(std::move(a));
+  }
+  model::command_run run{spec.script, spec.timeout_ms, r.how, r.exit_code,
+                         std::move(r.stdout_text), std::move(r.stderr_text)};
+  complete(self, model::command_outcome(run));
 }
 
 void ask_human(run_pointer self, const model::graph_node& node,
@@ -397,48 +353,51 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   drive(self, first && first->kind == model::step_kind::finished ? *first : st.exec->proceed());
 }
 
-caf::result<model::run_record> start(run_pointer self, const std::string& definition,
-                                     const std::string& from) {
+void start(run_pointer self, record_promise& promise, const std::string& definition,
+           const std::string& from) {
   auto& st = self->state;
   if (st.started || (st.live.status != model::run_status::submitted &&
-                     st.live.status != model::run_status::queued))
-    return to_error(model::errc::conflict, std::string("Run is ") +
-                                               model::to_string(st.live.status) +
-                                               "; only submitted or queued runs can start.");
+                     st.live.status != model::run_status::queued)) {
+    promise.deliver(to_error(model::errc::conflict, std::string("Run is ") +
+                                                        model::to_string(st.live.status) +
+                                                        "; only submitted or queued runs can start."));
+    return;
+  }
   st.started = true;
   st.live.status = model::run_status::starting;
   st.live.reason = model::status_reason::sandbox_initializing;
   st.live.queue_position = 0;
   st.live.start_time_ms = now_ms();
   emit(self, "run.starting", object({{"reason", "sandbox_initializing"}}));
-  auto promise = self->make_response_promise<model::run_record>();
   commit_pending(self, [=]() mutable {
     promise.deliver(self->state.committed);
     bootstrap(self, definition, from);
   });
-  return promise;
 }
 
-caf::result<model::run_record> answer(run_pointer self, const std::string& qid,
-                                      const std::string& text) {
+void answer(run_pointer self, record_promise& promise, const std::string& qid,
+            const std::string& text) {
   auto& st = self->state;
-  if (st.wait != waiting::human || qid != st.question_id)
-    return to_error(model::errc::conflict, "Question " + qid + " is not open on this run.");
+  if (st.wait != waiting::human || qid != st.question_id) {
+    promise.deliver(to_error(model::errc::conflict, "Question " + qid + " is not open on this run."));
+    return;
+  }
   const auto* node = st.exec->graph().find_node(st.stage.node_id);
   auto outcome = model::human_answer_outcome(st.exec->graph(), *node, text);
-  if (!outcome) return to_error(outcome.error());
+  if (!outcome) {
+    promise.deliver(to_error(outcome.error()));
+    return;
+  }
   emit(self, "interview.completed", object({{"question_id", qid}, {"answer", text}}), node->id,
        node->label(), st.stage.stage_id);
   emit(self, "run.unblocked", object({{"question_id", qid}}), node->id, node->label(),
        st.stage.stage_id);
   st.question_id.clear();
   st.wait = waiting::nothing;
-  auto promise = self->make_response_promise<model::run_record>();
   commit_pending(self, [=, o = std::move(*outcome)]() mutable {
     promise.deliver(self->state.committed);
     complete(self, std::move(o));
   });
-  return promise;
 }
 
 void resume(run_pointer self, uint64_t token) {
@@ -460,7 +419,7 @@ void resume(run_pointer self, uint64_t token) {
   }
 }
 
-caf::result<model::run_record> queue(run_pointer self, uint64_t queue_seq, bool resume) {
+void queue(run_pointer self, record_promise& promise, uint64_t queue_seq, bool resume) {
   auto& st = self->state;
   if (resume && model::is_terminal(st.live.status)) {
     // A finished run comes back for another go from its checkpoint.
@@ -470,20 +429,23 @@ caf::result<model::run_record> queue(run_pointer self, uint64_t queue_seq, bool 
     st.live.duration_ms = -1;
     st.started = false;
   }
-  if (model::is_terminal(st.live.status))
-    return to_error(model::errc::conflict, "cannot start run: status is " +
-                                               model::status_title(st.live.status) +
-                                               ", expected submitted");
-  if (st.started || st.live.status != model::run_status::submitted)
-    return to_error(model::errc::conflict,
-                    std::string("an engine process is still running for this run \u2014 cannot ") +
-                        (resume ? "resume" : "start"));
+  if (model::is_terminal(st.live.status)) {
+    promise.deliver(to_error(model::errc::conflict, "cannot start run: status is " +
+                                                        model::status_title(st.live.status) +
+                                                        ", expected submitted"));
+    return;
+  }
+  if (st.started || st.live.status != model::run_status::submitted) {
+    promise.deliver(to_error(
+        model::errc::conflict,
+        std::string("an engine process is still running for this run \u2014 cannot ") +
+            (resume ? "resume" : "start")));
+    return;
+  }
   st.live.status = model::run_status::queued;
   st.live.queue_seq = queue_seq;
   emit(self, "run.queued", resume ? "{\"resume\":true}" : "{}");
-  auto promise = self->make_response_promise<model::run_record>();
   commit_pending(self, [=]() mutable { promise.deliver(self->state.committed); });
-  return promise;
 }
 
 // The effect of a durable control request on the running run.
@@ -535,34 +497,42 @@ void apply_control(run_pointer self, model::control_action action) {
   }
 }
 
-caf::result<model::run_record> control(run_pointer self, model::control_action action,
-                                       const std::string& login) {
+void control(run_pointer self, record_promise& promise, model::control_action action,
+             const std::string& login) {
   auto& st = self->state;
   auto effect = model::decide_control(st.live, action);
-  if (!effect) return to_error(effect.error());
-  if (*effect == model::control_effect::repeat) return st.committed;
+  if (!effect) {
+    promise.deliver(to_error(effect.error()));
+    return;
+  }
+  if (*effect == model::control_effect::repeat) {
+    promise.deliver(st.committed);
+    return;
+  }
   json_writer props;
   props.begin_object().field("action", model::to_string(action)).end_object();
   auto actor = login.empty() ? std::string()
                              : object({{"kind", "user"}, {"id", login}, {"display", login}});
   emit(self, std::string("run.") + model::to_string(action) + ".requested", props.take());
   st.pending.back().actor_json = actor;
-  auto promise = self->make_response_promise<model::run_record>();
   if (*effect == model::control_effect::end_now) {
     bool was_queued = st.live.status == model::run_status::queued;
-    if (was_queued && st.opts.queue)  // out of the queue before anything else
-      self->request(st.opts.queue, caf::infinite, dequeue_atom::value, st.live.id)
-          .then([](bool) {});
-    // The request and run.failed are committed together, then answered.
-    finish_cancelled(self, [=]() mutable { promise.deliver(self->state.committed); });
-    return promise;
+    // The request and run.failed are committed together, then answered;
+    // only then does the run leave the queue.
+    finish_cancelled(self, [=]() mutable {
+      if (was_queued && self->state.opts.queue)
+        self->request(self->state.opts.queue, caf::infinite, dequeue_atom::value,
+                      self->state.live.id)
+            .then([](bool) {});
+      promise.deliver(self->state.committed);
+    });
+    return;
   }
   st.live = model::with_pending(st.live, action);
   commit_pending(self, [=]() mutable {
     promise.deliver(self->state.committed);
     apply_control(self, action);
   });
-  return promise;
 }
 
 run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
@@ -573,22 +543,31 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
   self->state.opts = opts;
   return {
       [=](get_atom) { return self->state.committed; },
-      [=](start_atom, const std::string& def) { return start(self, def, ""); },
+      [=](start_atom, const std::string& def) {
+        return admit_request(self, [=](record_promise& p) { start(self, p, def, ""); });
+      },
       [=](start_atom, const std::string& def, const std::string& from) {
-        return start(self, def, from);
+        return admit_request(self, [=](record_promise& p) { start(self, p, def, from); });
       },
       [=](answer_atom, const std::string& qid, const std::string& text) {
-        return answer(self, qid, text);
+        return admit_request(self, [=](record_promise& p) { answer(self, p, qid, text); });
       },
       [=](pgid_atom, int64_t pgid) {
         if (self->state.wait == waiting::command) self->state.pgid = pgid;
       },
-      [=](resume_atom, uint64_t token) { resume(self, token); },
-      [=](queue_atom, uint64_t queue_seq) { return queue(self, queue_seq, false); },
-      [=](queue_atom, uint64_t queue_seq, bool resume) { return queue(self, queue_seq, resume); },
-      [=](control_atom, model::control_action action, const std::string& login) {
-        return control(self, action, login);
+      [=](resume_atom, uint64_t token) { admit_input(self, [=] { resume(self, token); }); },
+      [=](queue_atom, uint64_t queue_seq) {
+        return admit_request(self, [=](record_promise& p) { queue(self, p, queue_seq, false); });
       },
+      [=](queue_atom, uint64_t queue_seq, bool resume) {
+        return admit_request(self,
+                             [=](record_promise& p) { queue(self, p, queue_seq, resume); });
+      },
+      [=](control_atom, model::control_action action, const std::string& login) {
+        return admit_request(self,
+                             [=](record_promise& p) { control(self, p, action, login); });
+      },
+      [=](commit_atom) { retry_commit(self); },
   };
 }
 

@@ -5,7 +5,10 @@
 // gates wait for an answer message. Nothing here blocks.
 //
 // Every transition and event is committed through the journal before it is
-// observable: `get` answers the last committed record. All event emission
+// observable: `get` answers the last committed record. While the store
+// fails, requests that change the run are refused with errc::storage_failure
+// and change nothing; the run's own progress waits and is committed once the
+// store recovers (actors/run_state.hpp has the whole contract). All event emission
 // goes through one function (commit_pending in run.cpp), which assigns the
 // contiguous seq numbers and is the place to publish to an event hub.
 // Exits once the run is terminal; reads of finished runs then come from the
@@ -61,7 +64,9 @@ using run_actor = caf::typed_actor<
     // Internal: the process group of the running command (from its runner).
     caf::reacts_to<pgid_atom, int64_t>,
     // Internal: a wait stage's or retry backoff's timer `token` fired.
-    caf::reacts_to<resume_atom, uint64_t>>;
+    caf::reacts_to<resume_atom, uint64_t>,
+    // Internal: retry the commit that failed (the store was failing).
+    caf::reacts_to<commit_atom>>;
 
 // How runs execute on this server.
 struct run_options {

@@ -165,6 +165,13 @@ int serve(const serve_config& cfg) {
   orch_cfg.queue.max_queued_runs = cfg.max_queued_runs;
   orch_cfg.local_sandbox = cfg.local_sandbox;
   orch_cfg.stage_records_dir = stages_dir;
+  orch_cfg.on_storage = [](bool failing, const std::string& detail) {
+    if (failing)
+      spdlog::error("storage: commits fail ({}); answering 503 until they succeed again",
+                    detail);
+    else
+      spdlog::info("storage: commits succeed again after {} failed", detail);
+  };
   auto orch = actors::spawn_orchestrator(sys, orch_cfg);
   if (!orch) {
     spdlog::error("{}", orch.error().detail);

@@ -17,8 +17,9 @@ Code status_of(model::errc code) {
     case model::errc::queue_full: return Code::Too_Many_Requests;
     case model::errc::unauthorized: return Code::Unauthorized;
     case model::errc::forbidden: return Code::Forbidden;
-    case model::errc::unavailable: return Code::Service_Unavailable;
-    case model::errc::storage_failure:
+    case model::errc::unavailable:
+    case model::errc::storage_failure: return Code::Service_Unavailable;
+    case model::errc::store_damaged:
     case model::errc::internal: return Code::Internal_Server_Error;
   }
   return Code::Internal_Server_Error;
@@ -26,7 +27,10 @@ Code status_of(model::errc code) {
 
 int retry_after_of(model::errc code) {
   // The queue drains as runs finish; one second is a polite first retry.
-  return code == model::errc::queue_full ? 1 : 0;
+  if (code == model::errc::queue_full) return 1;
+  // A full or failing disk is an operator's matter: retry in a few seconds.
+  if (code == model::errc::storage_failure) return 2;
+  return 0;
 }
 
 std::string title_of(Code code) {

@@ -16,7 +16,8 @@ namespace fabro::http {
 Pistache::Http::Code status_of(model::errc code);
 
 // Seconds a client should wait before retrying a request that failed with
-// `code` (the Retry-After header of a 429), or 0 when no header is sent.
+// `code` (the Retry-After header of a 429 or a storage 503), or 0 when no
+// header is sent.
 int retry_after_of(model::errc code);
 
 // The canonical reason phrase of `code` ("Bad Request", ...).

@@ -43,7 +43,7 @@ class reply {
   void send_json(Pistache::Http::Code code, const std::string& body);
   void send_empty(Pistache::Http::Code code);
   // Status and body chosen by error_response from the problem's code; a
-  // 429 also carries Retry-After (error_response: retry_after_of).
+  // 429 or storage 503 also carries Retry-After (error_response: retry_after_of).
   void send_problem(const model::problem& p);
   void send_error(Pistache::Http::Code code, const std::string& detail);
   // Takes the connection over for a stream this code writes itself (SSE):

@@ -15,6 +15,7 @@ const char* to_string(errc code) {
     case errc::forbidden: return "forbidden";
     case errc::unavailable: return "unavailable";
     case errc::storage_failure: return "storage_failure";
+    case errc::store_damaged: return "store_damaged";
     case errc::internal: return "internal";
   }
   return "internal";

@@ -28,7 +28,9 @@ enum class errc {
   unauthorized,       // no or bad credentials: 401
   forbidden,          // credentials fine, access not granted: 403
   unavailable,        // an actor is gone or timed out, shutting down: 503
-  storage_failure,    // the durable store failed: 500
+  storage_failure,    // the durable store cannot commit or read now (disk full,
+                      // I/O error): 503 + Retry-After; nothing was applied
+  store_damaged,      // a stored document or the store's schema is damaged: 500
   internal,           // a bug: 500
 };
 

@@ -1,0 +1,113 @@
+// Internal to the run actor (actors/run*.cpp): its state and the commit
+// gate every change of the run goes through (actors/run_commit.cpp).
+//
+// The gate's contract:
+// - At most one journal request of the run is in flight. Inputs that change
+//   the run (requests, a command's result, timers) that arrive meanwhile are
+//   held and handled, in arrival order, once it is answered; so nothing
+//   changes the run while a commit is undecided.
+// - A request's changes are undone if its commit fails: the run is back as
+//   the request found it and the request gets errc::storage_failure (503).
+//   Nothing half-done stays in memory.
+// - The run's own progress (a stage finished, a timer fired) is never
+//   thrown away: a failed commit keeps its writes pending and is retried with
+//   backoff (100 ms doubling to 2 s) until the store takes it; the run waits
+//   at that point. While the store fails, every request is refused at once
+//   with errc::storage_failure.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/process_runner.hpp"
+#include "actors/run.hpp"
+#include "model/engine/executor.hpp"
+#include "model/run_definition.hpp"
+
+namespace fabro::actors {
+
+// What the run waits for between messages.
+enum class waiting { nothing, proceed, timer_wait, timer_backoff, command, human };
+
+using record_promise = caf::typed_response_promise<model::run_record>;
+
+// The part of the run a request may change before its commit, as it was.
+struct undo_point {
+  model::run_record live;
+  bool started = false;
+  waiting wait = waiting::nothing;
+  std::string question_id;
+  std::function<void()> held;
+  size_t pending = 0;  // events pending before the request
+  size_t extra = 0;    // checkpoint/artifact writes pending before it
+  record_promise promise;
+};
+
+// An input held while a commit is in flight; `promise` is set for requests
+// (refused if the run ends before it is handled).
+struct held_input {
+  std::function<void()> run;
+  std::optional<record_promise> promise;
+};
+
+struct run_state {
+  model::run_record committed;  // what get answers
+  model::run_record live;       // the record as of the pending events
+  journal_actor journal;
+  run_options opts;
+  std::vector<model::run_event> pending;
+  std::vector<store::run_write> extra;  // checkpoint and artifact writes
+  bool started = false;
+  model::run_definition def;
+  std::string work_dir;
+  std::optional<model::executor> exec;
+  waiting wait = waiting::nothing;
+  uint64_t timer_token = 0;
+  model::stage_request stage;  // the stage being carried out by the actor
+  std::string question_id;     // open human question; "" = none
+  int64_t pgid = 0;            // running command's process group; 0 = none
+  std::shared_ptr<command_gate> gate;  // steers the running command (pause, cancel)
+  std::function<void()> held;  // what continues the run once unpaused
+  int uncommitted_stages = 0;  // stages finished since the last commit
+  // The commit gate (see above).
+  bool committing = false;       // a journal request is in flight
+  bool storage_down = false;     // the last commit failed; a retry is scheduled
+  int64_t retry_ms = 0;          // the next retry's delay
+  bool ended = false;            // quit; nothing more is handled
+  std::optional<undo_point> undo;  // the request being handled, until it commits
+  std::vector<std::function<void()>> after_commit;  // continuations of the next commit
+  std::deque<held_input> inputs;  // what arrived during the commit in flight
+  static inline const char* name = "run";
+};
+
+using run_pointer = run_actor::stateful_pointer<run_state>;
+
+// Commits the pending events, the live record and any checkpoint/artifact
+// writes in one journal request, then runs `next` (may be null). The one
+// place events leave the run.
+void commit_pending(run_pointer self, std::function<void()> next);
+
+// Handles a request that changes the run: `handle` answers `promise` (at
+// once, or after its commit). Refused with errc::storage_failure while the
+// store fails; held while a commit is in flight.
+caf::result<model::run_record> admit_request(run_pointer self,
+                                             std::function<void(record_promise&)> handle);
+
+// Handles an input of the run's own (a command's result, a timer) now, or
+// after the commit in flight.
+void admit_input(run_pointer self, std::function<void()> handle);
+
+// Retries a failed commit (the commit_atom message to itself).
+void retry_commit(run_pointer self);
+
+// Ends the actor: held requests are refused (the orchestrator then answers
+// from the store), then quit.
+void end_run(run_pointer self);
+
+}  // namespace fabro::actors
