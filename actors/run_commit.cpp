@@ -74,9 +74,15 @@ void send_commit(run_pointer self, std::optional<undo_point> request) {
               send_commit(self, std::nullopt);
             drain_inputs(self);
           },
-          [=](caf::error&) mutable {
+          [=](caf::error& err) mutable {
             auto& st = self->state;
             st.committing = false;
+            if (to_problem(err).code != model::errc::storage_failure) {
+              // The journal is gone (shutting down): nothing more can be
+              // recorded; recovery ends the run on restart.
+              if (request) request->promise.deliver(err);
+              return end_run(self);
+            }
             if (request) {
               auto promise = request->promise;
               undo(st, *request, events, extra);
@@ -93,7 +99,9 @@ void send_commit(run_pointer self, std::optional<undo_point> request) {
             st.storage_down = true;
             st.retry_ms = std::clamp(st.retry_ms * 2, kFirstRetryMs, kMaxRetryMs);
             self->delayed_send(self, std::chrono::milliseconds(st.retry_ms), commit_atom::value);
+            st.refusing = true;  // what waited for this commit is refused, not retried
             drain_inputs(self);
+            st.refusing = false;
           });
 }
 
@@ -115,22 +123,38 @@ void retry_commit(run_pointer self) {
   send_commit(self, std::nullopt);
 }
 
-caf::result<model::run_record> admit_request(run_pointer self,
-                                             std::function<void(record_promise&)> handle) {
-  auto promise = self->make_response_promise<model::run_record>();
-  auto run = [self, handle, promise]() mutable {
-    auto& st = self->state;
-    if (st.storage_down) {
+namespace {
+
+void handle_request(run_pointer self, const std::function<void(record_promise&)>& handle,
+                    record_promise promise) {
+  auto& st = self->state;
+  if (st.storage_down) {
+    if (st.refusing) {
       promise.deliver(storage_refusal());
       return;
     }
-    st.undo = undo_point{st.live,  st.started,      st.wait,       st.question_id,
-                         st.held,  st.pending.size(), st.extra.size(), promise};
-    handle(promise);
-    st.undo.reset();  // answered without a commit
-  };
-  if (self->state.committing) self->state.inputs.push_back({run, promise});
-  else run();
+    // Probe the store now rather than at the next retry: the request is
+    // handled if the commit goes through, refused if it fails.
+    st.inputs.push_back({[=] { handle_request(self, handle, promise); }, promise});
+    if (!st.committing) send_commit(self, std::nullopt);
+    return;
+  }
+  if (st.committing) {
+    st.inputs.push_back({[=] { handle_request(self, handle, promise); }, promise});
+    return;
+  }
+  st.undo = undo_point{st.live,  st.started,        st.wait,          st.question_id,
+                       st.held,  st.pending.size(), st.extra.size(), promise};
+  handle(promise);
+  st.undo.reset();  // answered without a commit
+}
+
+}  // namespace
+
+caf::result<model::run_record> admit_request(run_pointer self,
+                                             std::function<void(record_promise&)> handle) {
+  auto promise = self->make_response_promise<model::run_record>();
+  handle_request(self, handle, promise);
   return promise;
 }
 

@@ -12,8 +12,9 @@
 // - The run's own progress (a stage finished, a timer fired) is never
 //   thrown away: a failed commit keeps its writes pending and is retried with
 //   backoff (100 ms doubling to 2 s) until the store takes it; the run waits
-//   at that point. While the store fails, every request is refused at once
-//   with errc::storage_failure.
+//   at that point. A request that arrives while the store fails makes the
+//   run try its commit at once: the request is handled if it goes through,
+//   refused with errc::storage_failure if not (so within one commit's time).
 #pragma once
 
 #include <deque>
@@ -80,6 +81,7 @@ struct run_state {
   bool storage_down = false;     // the last commit failed; a retry is scheduled
   int64_t retry_ms = 0;          // the next retry's delay
   bool ended = false;            // quit; nothing more is handled
+  bool refusing = false;         // handing out the refusals of a failed commit
   std::optional<undo_point> undo;  // the request being handled, until it commits
   std::vector<std::function<void()>> after_commit;  // continuations of the next commit
   std::deque<held_input> inputs;  // what arrived during the commit in flight
@@ -94,8 +96,8 @@ using run_pointer = run_actor::stateful_pointer<run_state>;
 void commit_pending(run_pointer self, std::function<void()> next);
 
 // Handles a request that changes the run: `handle` answers `promise` (at
-// once, or after its commit). Refused with errc::storage_failure while the
-// store fails; held while a commit is in flight.
+// once, or after its commit). Held while a commit is in flight; while the
+// store fails, handled or refused (errc::storage_failure) by a probe commit.
 caf::result<model::run_record> admit_request(run_pointer self,
                                              std::function<void(record_promise&)> handle);
 

@@ -58,7 +58,10 @@ struct exec_harness {
   std::unique_ptr<store::run_store> store;  // a reader over the same data
   actors::orchestrator_actor orch;
 
-  explicit exec_harness(bool local_sandbox = true, actors::queue_config queue = {}) {
+  // `factory` replaces the in-memory store when set.
+  explicit exec_harness(bool local_sandbox = true, actors::queue_config queue = {},
+                        actors::store_factory factory = {}) {
+    if (factory) make_store = std::move(factory);
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
     actors::orchestrator_config oc{make_store};
