@@ -174,10 +174,12 @@ int serve(const serve_config& cfg) {
   };
   auto orch = actors::spawn_orchestrator(sys, orch_cfg);
   if (!orch) {
-    spdlog::error("{}", orch.error().detail);
+    bool damaged = orch.error().code == model::errc::store_damaged;
+    if (damaged) std::cerr << "fabro-orchestrator: " << orch.error().detail << "\n";
+    else spdlog::error("{}", orch.error().detail);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
-    return 1;
+    return damaged ? 2 : 1;
   }
   caf::anon_send(hub, *orch);
   restrict_store_files(cfg.data_dir);  // the store is open: its files exist

@@ -2,6 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include "model/json_check.hpp"
+
 #include "store/label_codec.hpp"
 
 namespace fabro::store {
@@ -77,7 +83,81 @@ struct rollback_guard {
 
 }  // namespace
 
+namespace {
+
+// The schema this code writes (PRAGMA user_version). 0 = a store of the
+// seed era, written before versions were kept: same tables, stamped 1 once
+// checked. Add a migration step below with each new version.
+constexpr int kSchemaVersion = 1;
+
+// The columns each table must have (the rest of kSchema is indexes).
+const std::vector<std::pair<const char*, std::vector<const char*>>> kRequiredColumns = {
+    {"runs", {"id", "created_ms", "status", "reason", "pending_control", "error", "workflow_name",
+              "goal", "labels", "host_repo_path", "start_ms", "duration_ms", "queue_seq",
+              "manifest", "definition"}},
+    {"events", {"run_id", "seq", "envelope"}},
+    {"checkpoints", {"run_id", "checkpoint"}},
+    {"artifacts", {"run_id", "name", "data"}},
+};
+
+model::problem damaged(const std::string& path, const std::string& why) {
+  return make_problem(errc::store_damaged,
+                      "refusing the store " + path + ": " + why +
+                          ". Move it aside to start with an empty store, or restore it from a "
+                          "backup.");
+}
+
+// One integer from a one-row query; nullopt on error.
+std::optional<int64_t> query_int(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) return std::nullopt;
+  std::optional<int64_t> v;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+// The required columns `table` lacks (all of them when it is missing).
+std::vector<std::string> missing_columns(sqlite3* db, const char* table,
+                                         const std::vector<const char*>& required) {
+  std::vector<std::string> have;
+  sqlite3_stmt* st = nullptr;
+  auto sql = std::string("PRAGMA table_info(") + table + ")";
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK)
+    while (sqlite3_step(st) == SQLITE_ROW) have.push_back(column_text(st, 1));
+  sqlite3_finalize(st);
+  std::vector<std::string> missing;
+  for (const char* c : required)
+    if (std::find(have.begin(), have.end(), c) == have.end()) missing.emplace_back(c);
+  return missing;
+}
+
+// Refuses what is not a run store of a version this code reads.
+std::optional<model::problem> check_schema(sqlite3* db, const std::string& path, int version) {
+  if (version > kSchemaVersion)
+    return damaged(path, "its schema version " + std::to_string(version) +
+                             " is newer than this server's (" + std::to_string(kSchemaVersion) +
+                             ")");
+  for (const auto& [table, columns] : kRequiredColumns) {
+    auto missing = missing_columns(db, table, columns);
+    if (missing.size() == columns.size())
+      return damaged(path, std::string("it has no table '") + table +
+                               "' (not a store this server wrote)");
+    if (!missing.empty()) {
+      std::string list;
+      for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      return damaged(path, std::string("table '") + table + "' lacks column(s) " + list);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 result<std::unique_ptr<sqlite_run_store>> sqlite_run_store::open(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) == 0 && !ec)
+    return damaged(path, "it is empty (0 bytes), so every run it held is gone");
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -89,10 +169,26 @@ result<std::unique_ptr<sqlite_run_store>> sqlite_run_store::open(const std::stri
   }
   std::unique_ptr<sqlite_run_store> store(new sqlite_run_store(db));
   sqlite3_busy_timeout(db, 5000);
+  auto version = query_int(db, "PRAGMA user_version");
+  auto tables = query_int(db, "SELECT count(*) FROM sqlite_master WHERE type='table'");
+  if (!version || !tables) {
+    if (sqlite3_errcode(db) == SQLITE_NOTADB)
+      return damaged(path, "it is not a SQLite database");
+    return store->failure("cannot read store " + path);
+  }
+  bool fresh = *tables == 0 && *version == 0;
+  if (!fresh)
+    if (auto bad = check_schema(db, path, static_cast<int>(*version))) return *bad;
   for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                           "PRAGMA foreign_keys=OFF", kSchema}) {
     auto r = store->exec(sql);
     if (!r) return make_problem(errc::storage_failure, path + ": " + r.error().detail);
+  }
+  if (*version < kSchemaVersion) {
+    // Migrations: 0 -> 1 only stamps the version (the tables were checked).
+    auto stamp = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
+    if (auto r = store->exec(stamp.c_str()); !r)
+      return make_problem(errc::storage_failure, path + ": " + r.error().detail);
   }
   return store;
 }
@@ -254,7 +350,11 @@ result<std::vector<run_record>> sqlite_run_store::select_records(sqlite3_stmt* s
     run_record r;
     r.id = column_text(st, 0);
     r.created_at_ms = sqlite3_column_int64(st, 1);
-    r.status = model::parse_run_status(column_text(st, 2)).value_or(model::run_status::failed);
+    auto status = model::parse_run_status(column_text(st, 2));
+    if (!status)
+      return make_problem(errc::store_damaged, "Stored run " + r.id + " has an unknown status '" +
+                                                   column_text(st, 2) + "'.");
+    r.status = *status;
     r.reason = model::parse_status_reason(column_text(st, 3)).value_or(model::status_reason::none);
     r.pending_control =
         model::parse_control_action(column_text(st, 4)).value_or(model::control_action::none);
@@ -349,14 +449,20 @@ result<std::vector<run_record>> sqlite_run_store::list_runs(uint64_t offset, uin
 result<std::vector<std::string>> sqlite_run_store::list_events(const std::string& id,
                                                                uint64_t since_seq,
                                                                uint64_t limit) {
-  auto st = prepare("SELECT envelope FROM events WHERE run_id=? AND seq>=? ORDER BY seq LIMIT ?");
+  auto st = prepare("SELECT envelope, seq FROM events WHERE run_id=? AND seq>=? ORDER BY seq LIMIT ?");
   if (!st) return st.error();
   bind_text(*st, 1, id);
   sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(since_seq));
   sqlite3_bind_int64(*st, 3, static_cast<sqlite3_int64>(limit));
   std::vector<std::string> out;
   int rc;
-  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) out.push_back(column_text(*st, 0));
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+    out.push_back(column_text(*st, 0));
+    if (!model::is_json_object(out.back()))
+      return make_problem(errc::store_damaged,
+                          "Stored event " + std::to_string(sqlite3_column_int64(*st, 1)) +
+                              " of run " + id + " is damaged (not a JSON object).");
+  }
   if (rc != SQLITE_DONE) return failure("read events");
   return out;
 }

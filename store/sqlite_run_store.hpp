@@ -17,8 +17,14 @@ namespace fabro::store {
 
 class sqlite_run_store final : public run_store {
  public:
-  // Opens (creating if needed) the database at `path` and its schema.
-  // Fails with errc::storage_failure naming the path and SQLite's message.
+  // Opens (creating if needed) the database at `path` and its schema; a
+  // store of the seed era (user_version 0, our tables) is checked and
+  // stamped with the current schema version. Fails with errc::store_damaged
+  // (naming the path and why) for a file that is empty, not SQLite, lacks
+  // a table or column, or has a newer schema version — nothing is changed
+  // then; with errc::storage_failure when SQLite cannot open or write it.
+  // Reads fail with errc::store_damaged for a stored event that is not a
+  // JSON object or a run whose status is unknown.
   static model::result<std::unique_ptr<sqlite_run_store>> open(const std::string& path);
   ~sqlite_run_store() override;
 
