@@ -307,6 +307,9 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
   run_opts.retry_jitter = cfg.retry_jitter;
   run_opts.kill_grace_ms = cfg.kill_grace_ms;
   run_opts.stage_records_dir = cfg.stage_records_dir;
+  run_opts.sandbox = cfg.sandbox;
+  run_opts.bwrap_path = cfg.bwrap_path;
+  run_opts.sandbox_hidden = cfg.sandbox_hidden;
   return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts,
                    cfg.queue);
 }

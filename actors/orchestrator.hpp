@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -99,6 +100,13 @@ struct orchestrator_config {
   // Where command stages' process groups are recorded while they run
   // (actors/stage_records.hpp); "" records nothing.
   std::string stage_records_dir;
+  // The sandbox of command stages: "local" (default) or "bubblewrap" (every
+  // stage under bwrap at bwrap_path); a run may ask for bubblewrap itself
+  // when bwrap_path is set ("" = bwrap cannot run here). sandbox_hidden:
+  // paths a bubblewrap stage must not see (the data directory).
+  std::string sandbox = "local";
+  std::string bwrap_path;
+  std::vector<std::string> sandbox_hidden;
   // Hears every event once it is durable (the event hub); may be null.
   event_listener_actor event_listener;
   // Hears when commits start failing and when they succeed again (a log

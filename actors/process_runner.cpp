@@ -47,7 +47,7 @@ void drain(stream& s, uint64_t cap) {
 
 bool group_alive(pid_t pgid) { return kill(-pgid, 0) == 0; }
 
-// Spawns bash in its own process group; fills `pid` or returns an error text.
+// Spawns bash (under spec.wrapper, if any) in its own process group; fills `pid` or returns an error text.
 std::string spawn(const command_spec& spec, int out_fd, int err_fd, pid_t& pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
@@ -70,12 +70,15 @@ std::string spawn(const command_spec& spec, int out_fd, int err_fd, pid_t& pid) 
   posix_spawnattr_setpgroup(&at, 0);
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                     POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> argv{const_cast<char*>("/bin/bash"), const_cast<char*>("-c"),
-                          const_cast<char*>(spec.script.c_str()), nullptr};
+  std::vector<char*> argv;
+  for (const auto& a : spec.wrapper) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const char* a : {"/bin/bash", "-c"}) argv.push_back(const_cast<char*>(a));
+  argv.push_back(const_cast<char*>(spec.script.c_str()));
+  argv.push_back(nullptr);
   std::vector<char*> envp;
   for (const auto& kv : spec.env) envp.push_back(const_cast<char*>(kv.c_str()));
   envp.push_back(nullptr);
-  int rc = posix_spawn(&pid, "/bin/bash", &fa, &at, argv.data(), envp.data());
+  int rc = posix_spawn(&pid, argv[0], &fa, &at, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
   return rc == 0 ? "" : std::string("Failed to spawn script: ") + std::strerror(rc);

@@ -38,6 +38,9 @@ struct command_spec {
   int64_t grace_ms = 2000;                // SIGTERM → SIGKILL of the group
   uint64_t max_capture_bytes = 16 << 20;  // per stream; bytes beyond are counted only
   std::string record_dir;                 // actors/stage_records.hpp; "" = none
+  // Runs `wrapper... /bin/bash -c script` instead (the bubblewrap sandbox:
+  // model/engine/sandbox_isolation.hpp); the group leader is then wrapper[0].
+  std::vector<std::string> wrapper;
 };
 
 struct command_result {
@@ -55,7 +58,7 @@ struct command_result {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, command_spec& x) {
   return f(caf::meta::type_name("command_spec"), x.script, x.work_dir, x.env, x.timeout_ms,
-           x.grace_ms, x.max_capture_bytes, x.record_dir);
+           x.grace_ms, x.max_capture_bytes, x.record_dir, x.wrapper);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, command_result& x) {

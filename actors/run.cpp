@@ -19,6 +19,7 @@
 #include "model/engine/executor.hpp"
 #include "model/engine/handlers.hpp"
 #include "model/engine/sandbox_env.hpp"
+#include "model/engine/sandbox_isolation.hpp"
 #include "model/json_writer.hpp"
 #include "model/run_control.hpp"
 #include "model/run_definition.hpp"
@@ -178,6 +179,8 @@ void run_command(run_pointer self, const model::graph_node& node,
   spec.timeout_ms = node.timeout_ms().value_or(600000);
   spec.grace_ms = st.opts.kill_grace_ms;
   spec.record_dir = st.opts.stage_records_dir;
+  if (st.sandbox == "bubblewrap")
+    spec.wrapper = model::bubblewrap_argv(st.opts.bwrap_path, st.work_dir, st.opts.sandbox_hidden);
   json_writer w;
   w.begin_object().field("script", script).field("command", "/bin/bash -c")
       .field("language", node.language()).field("timeout_ms", spec.timeout_ms).end_object();
@@ -302,10 +305,12 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
     return fail(self, model::status_reason::launch_failed,
                 "The local sandbox is disabled on this server, so command stages cannot "
                 "run; submit the run with dry_run=true or enable the local sandbox.");
-  if (!dry && st.def.settings.sandbox != "local")
-    return fail(self, model::status_reason::launch_failed,
-                "Sandbox provider '" + st.def.settings.sandbox +
-                    "' is not available on this server; only 'local' is.");
+  if (!dry) {
+    auto sandbox = model::choose_sandbox(st.def.settings.sandbox, st.opts.sandbox,
+                                         !st.opts.bwrap_path.empty());
+    if (!sandbox) return fail(self, model::status_reason::launch_failed, sandbox.error().detail);
+    st.sandbox = *sandbox;
+  }
   model::workflow_check_config check;
   check.goal_override = st.def.goal;
   auto graph = model::load_workflow(st.def.source, check);
@@ -330,8 +335,8 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   auto exec = model::executor::create(std::move(*graph), std::move(eo));
   if (!exec) return fail(self, model::status_reason::workflow_error, exec.error().detail);
   st.exec.emplace(std::move(*exec));
-  emit(self, "sandbox.initializing", object({{"provider", "local"}}));
-  emit(self, "sandbox.ready", object({{"provider", "local"}}));
+  emit(self, "sandbox.initializing", object({{"provider", st.sandbox}}));
+  emit(self, "sandbox.ready", object({{"provider", st.sandbox}}));
   emit(self, "sandbox.initialized", object({{"working_directory", st.work_dir}}));
   std::optional<model::step> first;
   if (from.empty()) {
@@ -348,8 +353,9 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   if (!dry)
     emit(self, "run.notice",
          object({{"level", "info"}, {"code", "llm_simulated"},
-                 {"message", "Command stages run for real in the local sandbox; LLM stages "
-                             "(agent, prompt) use a simulated backend."}}));
+                 {"message", "Command stages run for real in the " + st.sandbox +
+                                 " sandbox; LLM stages (agent, prompt) use a simulated "
+                                 "backend."}}));
   drive(self, first && first->kind == model::step_kind::finished ? *first : st.exec->proceed());
 }
 

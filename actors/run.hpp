@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -75,6 +76,12 @@ struct run_options {
   bool retry_jitter = true;     // false: retry backoff without jitter (tests)
   int64_t kill_grace_ms = 2000; // SIGTERM → SIGKILL of a timed-out command's group
   std::string stage_records_dir; // actors/stage_records.hpp; "" records nothing
+  // The server's sandbox ("local" or "bubblewrap": every stage in bwrap),
+  // bwrap's path ("" = it cannot run here) and the paths a bubblewrap stage
+  // must not see (the data directory). model/engine/sandbox_isolation.hpp.
+  std::string sandbox = "local";
+  std::string bwrap_path;
+  std::vector<std::string> sandbox_hidden;
 };
 
 // Spawns the actor of a run whose `record` is already durable.

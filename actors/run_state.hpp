@@ -67,6 +67,7 @@ struct run_state {
   bool started = false;
   model::run_definition def;
   std::string work_dir;
+  std::string sandbox = "local";  // the provider the stages run in
   std::optional<model::executor> exec;
   waiting wait = waiting::nothing;
   uint64_t timer_token = 0;

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server");
-  std::string config_path, bind, data_dir, auth;
+  std::string config_path, bind, data_dir, auth, sandbox;
   int threads = 0;
   uint64_t max_concurrent_runs = 0;
   serve_cmd->add_option("--config", config_path, "YAML configuration file");
@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--auth", auth, "Authentication: dev-token (default), jwt, none");
   serve_cmd->add_option("--max-concurrent-runs", max_concurrent_runs,
                         "Runs starting/running at once (default 5; 0 starts none)");
+  serve_cmd->add_option("--sandbox", sandbox,
+                        "Where command stages run: local (default) or bubblewrap");
   auto* validate_cmd = cli.add_subcommand("validate", "Check a .fabro workflow file");
   std::string workflow_file;
   validate_cmd->add_option("path", workflow_file, "The .fabro file")->required();
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
     if (!data_dir.empty()) cfg.data_dir = data_dir;
     if (serve_cmd->count("--threads")) cfg.threads = threads;
     if (!auth.empty()) cfg.auth_mode = auth;
+    if (!sandbox.empty()) cfg.sandbox = sandbox;
     if (serve_cmd->count("--max-concurrent-runs")) cfg.max_concurrent_runs = max_concurrent_runs;
     if (auto r = fabro::app::check_config(cfg); !r) return config_error(r.error().detail);
     return fabro::app::serve(cfg);

@@ -18,6 +18,8 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "app/bwrap_probe.hpp"
+
 #include "actors/event_hub.hpp"
 #include "actors/orchestrator.hpp"
 #include "actors/stage_records.hpp"
@@ -140,6 +142,9 @@ int serve(const serve_config& cfg) {
   auto auth = resolve_auth(cfg);
   if (!auth) return config_error(auth.error().detail);
   raise_open_file_limit(cfg.max_connections);
+  auto bwrap = probe_bwrap();
+  if (cfg.sandbox == "bubblewrap" && !bwrap.works)
+    return config_error("sandbox: bubblewrap, but " + bwrap.error);
   // Before recovery marks the previous server's runs failed: end the
   // stages it left running.
   auto stages_dir = (std::filesystem::path(cfg.data_dir) / "stages").string();
@@ -165,6 +170,15 @@ int serve(const serve_config& cfg) {
   orch_cfg.queue.max_queued_runs = cfg.max_queued_runs;
   orch_cfg.local_sandbox = cfg.local_sandbox;
   orch_cfg.stage_records_dir = stages_dir;
+  orch_cfg.sandbox = cfg.sandbox;
+  orch_cfg.bwrap_path = bwrap.works ? bwrap.path : "";
+  orch_cfg.sandbox_hidden = {std::filesystem::absolute(cfg.data_dir).lexically_normal().string()};
+  if (cfg.sandbox == "bubblewrap")
+    spdlog::info("sandbox: every command stage runs under {}", bwrap.path);
+  else if (bwrap.works)
+    spdlog::info("sandbox: local (runs may ask for bubblewrap with args.sandbox)");
+  else
+    spdlog::warn("sandbox: local; bubblewrap unavailable: {}", bwrap.error);
   orch_cfg.on_storage = [](bool failing, const std::string& detail) {
     if (failing)
       spdlog::error("storage: commits fail ({}); answering 503 until they succeed again",

@@ -113,6 +113,8 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       } catch (const YAML::Exception&) {
         return bad(where, key, "expected true or false, got '" + v.Scalar() + "'");
       }
+    } else if (key == "sandbox") {
+      cfg.sandbox = v.Scalar();
     } else if (key == "log_level") {
       cfg.log_level = v.Scalar();
     } else if (key == "auth_mode") {
@@ -143,6 +145,9 @@ result<done> check_config(const serve_config& cfg) {
                         "log_level: must be one of error, warn, info, debug");
   if (cfg.data_dir.empty())
     return make_problem(errc::invalid_request, "data_dir: must not be empty");
+  if (cfg.sandbox != "local" && cfg.sandbox != "bubblewrap")
+    return make_problem(errc::invalid_request,
+                        "sandbox: must be local or bubblewrap (got '" + cfg.sandbox + "')");
   if (cfg.max_header_bytes < 1024 || cfg.max_header_bytes > (1u << 20))
     return make_problem(errc::invalid_request,
                         "max_header_bytes: must be between 1024 and 1048576");

@@ -20,6 +20,11 @@
 //   max_queued_runs: 0        queued runs beyond it answer 429; 0 = no limit
 //   local_sandbox: true       false: dry_run=false runs fail launch_failed
 //                             instead of running commands on this host
+//   sandbox: "local"          local | bubblewrap: every command stage runs
+//                             under bwrap (own PID/IPC/mount namespaces,
+//                             read-only host, only its working directory
+//                             writable, data directory hidden); serve
+//                             refuses to start if bwrap cannot run here
 // Secrets never sit in this file: the dev token comes from FABRO_DEV_TOKEN
 // or data_dir/dev-token, the JWT key from FABRO_JWT_PUBLIC_KEY or the
 // PEM file (app/serve.cpp resolves them).
@@ -51,6 +56,7 @@ struct serve_config {
   uint64_t max_concurrent_runs = 5;  // runs holding a slot (starting/running)
   uint64_t max_queued_runs = 0;      // beyond it start/create?start=true → 429; 0 = none
   bool local_sandbox = true;         // run command stages of dry_run=false runs
+  std::string sandbox = "local";     // local | bubblewrap (model/engine/sandbox_isolation.hpp)
 };
 
 // Applies the YAML file at `path` over `cfg`. Fails with

@@ -21,7 +21,7 @@ struct run_settings {
   bool retros = true;              // run.execution.retros
   std::string model;               // run.model.name; empty = default
   std::string provider;            // run.model.provider; empty = default
-  std::string sandbox = "local";   // run.sandbox.provider (only "local" runs commands here)
+  std::string sandbox = "local";   // run.sandbox.provider: local or bubblewrap run commands here
   std::string working_dir;         // run.working_dir; empty = manifest cwd
   std::map<std::string, std::string> inputs;   // run.inputs (scalars as text)
   std::map<std::string, std::string> env;      // run.sandbox.env

@@ -54,3 +54,15 @@ TEST_CASE("flags override the config file", "[e2e]") {
   CHECK(s.port() != 1);
   CHECK(http_request(s.port(), "GET", "/health").status == 200);
 }
+
+TEST_CASE("sandbox takes local or bubblewrap and nothing else", "[e2e]") {
+  temp_dir dir;
+  auto bad = run_binary({"serve", "--config", write_config(dir, "sandbox: docker\n")});
+  CHECK(bad.first == 2);
+  CHECK(bad.second.find(":1: sandbox: must be local or bubblewrap (got 'docker')") !=
+        std::string::npos);
+  auto flag = run_binary({"serve", "--sandbox", "chroot"});
+  CHECK(flag.first == 2);
+  CHECK(flag.second.find("sandbox: must be local or bubblewrap (got 'chroot')") !=
+        std::string::npos);
+}
