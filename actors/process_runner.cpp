@@ -48,12 +48,19 @@ void drain(stream& s, uint64_t cap) {
 bool group_alive(pid_t pgid) { return kill(-pgid, 0) == 0; }
 
 // Spawns bash (under spec.wrapper, if any) in its own process group; fills `pid` or returns an error text.
-std::string spawn(const command_spec& spec, int out_fd, int err_fd, pid_t& pid) {
+// With a gate (in_fd >= 0) the child's bash first waits for one line on
+// stdin, then execs the stage's bash (same pid, stdin /dev/null): nothing of
+// the stage runs before the runner has recorded its group, and if the server
+// dies first the pipe's EOF ends it unrun.
+constexpr const char* kGate = "IFS= read -r _ || exit 125; exec /bin/bash -c \"$0\" </dev/null";
+
+std::string spawn(const command_spec& spec, int in_fd, int out_fd, int err_fd, pid_t& pid) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&at);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (in_fd >= 0) posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
   posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
   // Nothing of the server's reaches the stage: every descriptor above 2 is
@@ -73,6 +80,7 @@ std::string spawn(const command_spec& spec, int out_fd, int err_fd, pid_t& pid) 
   std::vector<char*> argv;
   for (const auto& a : spec.wrapper) argv.push_back(const_cast<char*>(a.c_str()));
   for (const char* a : {"/bin/bash", "-c"}) argv.push_back(const_cast<char*>(a));
+  if (in_fd >= 0) argv.push_back(const_cast<char*>(kGate));
   argv.push_back(const_cast<char*>(spec.script.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
@@ -102,21 +110,36 @@ command_result run_command(const command_spec& spec,
     r.error = std::string("Failed to spawn script: ") + std::strerror(errno);
     return r;
   }
+  int in[2] = {-1, -1};
+  bool gated = !spec.record_dir.empty();
+  if (gated && pipe2(in, O_CLOEXEC) != 0) {
+    for (int fd : {out[0], out[1], err[0], err[1]}) close(fd);
+    r.how = model::termination::spawn_failed;
+    r.error = std::string("Failed to spawn script: ") + std::strerror(errno);
+    return r;
+  }
   pid_t pid = 0;
-  r.error = spawn(spec, out[1], err[1], pid);
+  r.error = spawn(spec, in[0], out[1], err[1], pid);
   close(out[1]);
   close(err[1]);
+  if (gated) close(in[0]);
   stream streams[2] = {{out[0], &r.stdout_text, &r.stdout_bytes},
                        {err[0], &r.stderr_text, &r.stderr_bytes}};
   if (!r.error.empty()) {
     for (auto& s : streams) close(s.fd);
+    if (gated) close(in[1]);
     r.how = model::termination::spawn_failed;
     return r;
   }
   r.pid = pid;
-  // Durable before the run hears of it; a failure to record is not a
-  // reason to fail the stage (the window is the same as a crash before it).
-  bool recorded = !spec.record_dir.empty() && record_stage(spec.record_dir, pid);
+  // Durable before the stage runs (the gate) and before the run hears of
+  // it. A failure to record does not fail the stage: it only loses the
+  // reaping after a crash.
+  bool recorded = gated && record_stage(spec.record_dir, pid);
+  if (gated) {
+    (void)!::write(in[1], "\n", 1);  // open the gate
+    close(in[1]);
+  }
   if (on_started) on_started(pid);
   bool exited = false, timed_out = false, killed = false;
   int status = 0;

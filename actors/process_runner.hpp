@@ -9,7 +9,9 @@
 // whole group gets SIGTERM, then SIGKILL after the grace period. With a
 // record_dir the group is recorded durably before it is reported started
 // and forgotten once it is gone (actors/stage_records.hpp), so a restarted
-// server can end what a dead one left running. The child holds fds 0-2 only.
+// server can end what a dead one left running; the child's bash waits at a
+// gate on stdin until then, so no part of a stage runs unrecorded. The
+// child holds fds 0-2 only.
 #pragma once
 
 #include <atomic>

@@ -35,11 +35,33 @@ std::string record_path(const std::string& dir, pid_t pgid) {
 
 bool group_exists(pid_t pgid) { return ::kill(-pgid, 0) == 0 || errno == EPERM; }
 
+// Whether a member of group `pgid` is still running. Zombies do not count:
+// orphans wait for an init that may reap them late (or never, in some
+// containers), and a zombie holds no descriptor, port or file.
+bool group_running(pid_t pgid) {
+  if (!group_exists(pgid)) return false;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(text.substr(close + 2));
+    char state = 0;
+    long long ppid = 0, pgrp = 0;
+    if (!(fields >> state >> ppid >> pgrp)) continue;
+    if (pgrp == pgid && state != 'Z' && state != 'X') return true;
+  }
+  return false;
+}
+
 // The recorded group, when it is still the stage's (see the header).
 bool still_ours(pid_t pgid, uint64_t recorded_start) {
   uint64_t now = start_time(pgid);
-  if (now != 0) return now == recorded_start;
-  return group_exists(pgid);
+  if (now != 0 && now != recorded_start) return false;  // the pid was reused
+  return group_running(pgid);
 }
 
 }  // namespace
@@ -82,7 +104,7 @@ int reap_recorded_stages(const std::string& dir, int64_t grace_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   auto any_left = [&] {
     for (pid_t g : live)
-      if (::kill(-g, 0) == 0) return true;
+      if (group_running(g)) return true;
     return false;
   };
   while (any_left() && std::chrono::steady_clock::now() < deadline)

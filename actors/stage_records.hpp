@@ -4,13 +4,17 @@
 // One file per live stage in a directory of the data directory
 // (DATA/stages/<pgid>, mode 0600), holding the group id and the start time
 // of its leader (/proc/<pid>/stat field 22, clock ticks since boot). The
-// process runner writes and fsyncs it right after the spawn and before it
-// reports the group to the run actor, and removes it once the group is gone.
+// process runner writes and fsyncs it right after the spawn, while the
+// child waits at its gate (actors/process_runner.cpp: nothing of the stage
+// runs before it is recorded; if the server dies first, the child ends
+// unrun), and removes it once the group is gone.
 //
 // Reuse of a pid is never a reason to kill: a group is signalled only when
 // its leader still runs with the recorded start time, or when the leader is
 // gone and the group still exists (Linux never hands out a pid that is the
-// id of a live process group, so such a group is still the stage's).
+// id of a live process group, so such a group is still the stage's). A
+// group whose members are all zombies counts as ended (an init that reaps
+// orphans late must not hold a restart up).
 // POSIX only; no CAF.
 #pragma once
 
