@@ -9,6 +9,7 @@
 
 #include <pistache/peer.h>
 
+#include "http/connection_gate.hpp"
 #include "http/error_response.hpp"
 #include "http/headers.hpp"
 
@@ -35,6 +36,11 @@ std::string new_request_id() {
 
 reply::reply(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer)
     : writer_(std::move(writer)), request_id_(new_request_id()) {
+  try {
+    peer_ = writer_.peer();
+  } catch (const std::exception&) {
+    // the client is gone already
+  }
   keep_alive_ = req.version() == Pistache::Http::Version::Http11 &&
                 !req.headers().has<Pistache::Http::Header::Connection>();
 }
@@ -44,6 +50,12 @@ reply::~reply() {
 }
 
 bool reply::claim() { return !sent_.exchange(true); }
+
+void reply::on_written(Pistache::Async::Promise<ssize_t> sent) {
+  auto peer = peer_;
+  sent.then([peer](ssize_t) { response_written(peer); },
+            [peer](std::exception_ptr) { response_written(peer); });
+}
 
 void reply::prepare_headers() {
   auto& h = writer_.headers();
@@ -58,13 +70,13 @@ void reply::prepare_headers() {
 void reply::send_json(Code code, const std::string& body) {
   if (!claim()) return;
   prepare_headers();
-  writer_.send(code, body, MIME(Application, Json));
+  on_written(writer_.send(code, body, MIME(Application, Json)));
 }
 
 void reply::send_empty(Code code) {
   if (!claim()) return;
   prepare_headers();
-  writer_.send(code);
+  on_written(writer_.send(code));
 }
 
 int reply::take_connection(const std::string& head) {
@@ -98,8 +110,8 @@ void reply::send_problem(const model::problem& p) {
   if (!claim()) return;
   prepare_headers();
   if (int secs = retry_after_of(p.code)) writer_.headers().add<retry_after>(std::to_string(secs));
-  writer_.send(code, error_body(code, p.detail, request_id_, p.diagnostics),
-               MIME(Application, Json));
+  on_written(writer_.send(code, error_body(code, p.detail, request_id_, p.diagnostics),
+                          MIME(Application, Json)));
 }
 
 void reply::send_error(Code code, const std::string& detail) {

@@ -60,8 +60,12 @@ class reply {
  private:
   bool claim();  // true exactly once: the caller may send
   void prepare_headers();
+  // Tells the connection's framing gate once `sent` is written, so the next
+  // pipelined request may go in (http/connection_gate.hpp).
+  void on_written(Pistache::Async::Promise<ssize_t> sent);
 
   Pistache::Http::ResponseWriter writer_;
+  std::weak_ptr<Pistache::Tcp::Peer> peer_;
   std::string request_id_;
   std::string login_;
   std::string auth_method_;

@@ -9,6 +9,7 @@
 #include <pistache/router.h>
 
 #include "http/api.hpp"
+#include "http/connection_gate.hpp"
 #include "http/error_response.hpp"
 
 namespace fabro::http {
@@ -30,21 +31,43 @@ class capped_router_handler : public Http::Handler {
  public:
   HTTP_PROTOTYPE(capped_router_handler)
 
-  capped_router_handler(std::shared_ptr<Pistache::Rest::Router> router, size_t cap)
-      : router_(std::move(router)), cap_(cap), open_(std::make_shared<std::atomic<size_t>>(0)) {}
+  capped_router_handler(std::shared_ptr<Pistache::Rest::Router> router, framing_limits limits,
+                        size_t cap)
+      : router_(std::move(router)),
+        limits_(limits),
+        cap_(cap),
+        open_(std::make_shared<std::atomic<size_t>>(0)) {}
 
   void onRequest(const Http::Request& req, Http::ResponseWriter rw) override {
     // A request that raced in before the socket was shut down has been
     // answered already (the 503); Pistache sends nothing for an unused writer.
-    if (auto peer = rw.peer(); peer && peer->tryGetData(kTurnedAway)) return;
-    router_->route(req, std::move(rw));
+    auto peer = rw.peer();
+    if (peer && peer->tryGetData(kTurnedAway)) return;
+    auto status = router_->route(req, std::move(rw));
+    // The router answered 405 itself, not through a reply.
+    if (status == Pistache::Rest::Route::Status::NotAllowed) response_written(peer);
   }
 
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     // Http::Handler::onConnection is private; this is all it does in
     // Pistache 0.0.5 (http.cc): give the peer its request parser.
     peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
-    if (open_->fetch_add(1) + 1 > cap_ && cap_ != 0) turn_away(*peer);
+    auto gate = std::make_shared<connection_gate>(limits_);
+    gate->fd = peer->fd();
+    std::weak_ptr<Tcp::Peer> weak = peer;
+    gate->dispatch = [this, weak](const framed_request& r) { dispatch(r, weak.lock()); };
+    peer->putData(kGateData, gate);
+    if (open_->fetch_add(1) + 1 > cap_ && cap_ != 0) {
+      gate->closed = true;
+      turn_away(*peer);
+    }
+  }
+
+  // Every byte goes through the framing gate (http/connection_gate.hpp);
+  // Pistache's parser gets one complete, canonical request at a time.
+  // (Http::Handler::onInput is private: this replaces it, never calls it.)
+  void onInput(const char* data, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
+    if (auto gate = gate_of(peer)) gate_input(*gate, data, len);
   }
 
   void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
@@ -66,7 +89,40 @@ class capped_router_handler : public Http::Handler {
     ::shutdown(peer.fd(), SHUT_RDWR);
   }
 
+  // What Pistache 0.0.5's Http::Handler::onInput does with a complete
+  // request (its http.cc), for the one request the gate hands on.
+  void dispatch(const framed_request& r, const std::shared_ptr<Tcp::Peer>& peer) {
+    if (!peer) return;
+    auto parser = getParser(peer);
+    parser->reset();
+    auto& request = parser->request;
+    try {
+      if (!parser->feed(r.bytes.data(), r.bytes.size()) ||
+          parser->parse() != Http::Private::State::Done)
+        throw std::runtime_error("unparsable canonical request");
+    } catch (const std::exception&) {
+      // The gate let through what Pistache cannot read (a bug, not input).
+      parser->reset();
+      Http::ResponseWriter response(Http::Version::Http11, transport(), this, peer);
+      response.send(Http::Code::Bad_Request,
+                    error_body(Http::Code::Bad_Request, "Malformed HTTP request.", ""),
+                    MIME(Application, Json))
+          .then([peer](ssize_t) { response_written(peer); },
+                [peer](std::exception_ptr) { response_written(peer); });
+      return;
+    }
+    Http::ResponseWriter response(request.version(), transport(), this, peer);
+    request.copyAddress(peer->address());
+    auto connection = request.headers().tryGet<Http::Header::Connection>();
+    response.headers().add<Http::Header::Connection>(
+        connection ? connection->control() : Http::ConnectionControl::Close);
+    peer->setIdle(false);
+    onRequest(request, std::move(response));
+    parser->reset();
+  }
+
   std::shared_ptr<Pistache::Rest::Router> router_;
+  framing_limits limits_;
   size_t cap_;
   std::shared_ptr<std::atomic<size_t>> open_;
 };
@@ -98,7 +154,9 @@ model::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system
     s->api_ = std::make_unique<api>(sys, std::move(orch), cfg, std::move(hub));
     s->api_->install(*s->router_);
     s->endpoint_->setHandler(
-        std::make_shared<capped_router_handler>(s->router_, cfg.max_connections));
+        std::make_shared<capped_router_handler>(
+            s->router_, framing_limits{cfg.max_header_bytes, cfg.max_body_bytes},
+            cfg.max_connections));
     s->endpoint_->serveThreaded();
   } catch (const std::exception& e) {
     return model::make_problem(model::errc::unavailable,

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config ccache
   libcaf-dev libpistache-dev rapidjson-dev libssl-dev libsimdjson-dev
   libyaml-cpp-dev catch2 libsqlite3-dev libtomlplusplus-dev libre2-dev
-  libcli11-dev libspdlog-dev curl
+  libcli11-dev libspdlog-dev curl libhttp-parser-dev
   bubblewrap)  # bubblewrap: the sandbox command stages may run in (sandbox: bubblewrap)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,80 @@
+#include "http/connection_gate.hpp"
+
+#include <sys/socket.h>
+
+#include <pistache/http_defs.h>
+
+#include "http/error_response.hpp"
+
+namespace fabro::http {
+namespace {
+
+// Writes what fits now; a client that does not read gets less (it is
+// about to be disconnected anyway).
+void write_now(int fd, const std::string& text) {
+  (void)::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void answer_framing_error(connection_gate& g) {
+  auto code = static_cast<Pistache::Http::Code>(g.framer.error_status());
+  std::string body = error_body(code, g.framer.error_detail(), "");
+  write_now(g.fd, "HTTP/1.1 " + std::to_string(static_cast<int>(code)) + " " + title_of(code) +
+                      "\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  // Half-close: the client reads the answer before it sees the end (a full
+  // close with its unread body in our buffer would reset the connection
+  // and lose the answer); what it still sends is read and dropped.
+  ::shutdown(g.fd, SHUT_WR);
+  g.closed = true;
+}
+
+void pump(connection_gate& g) {
+  if (g.pumping) return;
+  g.pumping = true;
+  while (!g.closed && !g.in_flight && !g.queue.empty()) {
+    auto next = std::move(g.queue.front());
+    g.queue.pop_front();
+    g.in_flight = true;
+    g.close_after = !next.keep_alive;
+    g.dispatch(next);
+  }
+  if (!g.closed && !g.in_flight && g.queue.empty() && g.failed) answer_framing_error(g);
+  g.pumping = false;
+}
+
+}  // namespace
+
+std::shared_ptr<connection_gate> gate_of(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  if (!peer) return nullptr;
+  return std::static_pointer_cast<connection_gate>(peer->tryGetData(kGateData));
+}
+
+void gate_input(connection_gate& g, const char* data, size_t len) {
+  std::lock_guard<std::recursive_mutex> lock(g.mutex);
+  if (g.closed || g.failed) return;
+  std::vector<framed_request> complete;
+  bool ok = g.framer.feed(data, len, complete);
+  for (auto& r : complete) g.queue.push_back(std::move(r));
+  if (!ok) g.failed = true;
+  else if (g.framer.take_continue() && !g.in_flight && g.queue.empty())
+    write_now(g.fd, "HTTP/1.1 100 Continue\r\n\r\n");
+  pump(g);
+}
+
+void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
+  auto peer = weak.lock();
+  auto g = gate_of(peer);
+  if (!g) return;
+  std::lock_guard<std::recursive_mutex> lock(g->mutex);
+  if (!g->in_flight || g->closed) return;
+  g->in_flight = false;
+  if (g->close_after) {
+    g->closed = true;
+    g->queue.clear();
+    ::shutdown(g->fd, SHUT_WR);  // the client closes; the reactor then drops the peer
+    return;
+  }
+  pump(*g);
+}
+
+}  // namespace fabro::http

@@ -1,0 +1,56 @@
+// The framing gate's state of one connection (issue 11), kept in the peer's
+// data under kGateData by the endpoint's handler (http/server.cpp).
+//
+// Raw bytes go through request_framer; complete requests wait in `queue`
+// and are handed to Pistache one at a time: the next only once the
+// response to the previous one has been written (response_written, called
+// by http/reply.cpp), so pipelined requests are all answered, in order. A
+// request that asked to close (Connection: close, HTTP/1.0) closes the
+// connection once its response is written; a framing error is answered
+// (after the requests before it) and closes it too.
+//
+// Thread-safety: `mutex` (recursive: a handler that answers at once
+// re-enters from the same thread) guards everything; the reactor thread
+// feeds, any thread may report a written response.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <pistache/peer.h>
+
+#include "http/request_framer.hpp"
+
+namespace fabro::http {
+
+constexpr const char* kGateData = "fabro.gate";
+
+struct connection_gate {
+  explicit connection_gate(framing_limits limits) : framer(limits) {}
+  std::recursive_mutex mutex;
+  request_framer framer;
+  std::deque<framed_request> queue;
+  bool in_flight = false;        // handed to Pistache, not yet answered
+  bool close_after = false;      // the request in flight asked to close
+  bool pumping = false;          // pump() is on the stack
+  bool failed = false;           // a framing error waits to be answered
+  bool closed = false;           // nothing more is read or answered
+  int fd = -1;
+  // Hands one complete request to Pistache's parser and the router.
+  std::function<void(const framed_request&)> dispatch;
+};
+
+// The gate of `peer`, or null (a connection the gate does not manage).
+std::shared_ptr<connection_gate> gate_of(const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+
+// Takes raw bytes of the connection: frames, answers 100-continue and
+// framing errors, hands complete requests on in order.
+void gate_input(connection_gate& g, const char* data, size_t len);
+
+// The response to the request in flight has been written (or failed).
+void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& peer);
+
+}  // namespace fabro::http

@@ -1,0 +1,209 @@
+#include "http/request_framer.hpp"
+
+#include <http_parser.h>
+
+#include <strings.h>
+
+namespace fabro::http {
+
+struct request_framer::state {
+  framing_limits limits;
+  http_parser parser{};
+  http_parser_settings settings{};
+  // The request being read.
+  bool begun = false;
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool in_value = false;  // the last header callback was a value
+  std::string body;
+  size_t header_bytes = 0;
+  bool expect_continue = false;
+  bool continue_due = false;
+  std::vector<framed_request>* out = nullptr;
+  // A framing error.
+  int status = 0;
+  std::string detail;
+
+  int fail(int code, std::string why) {
+    status = code;
+    detail = std::move(why);
+    return 1;  // stops http_parser
+  }
+  int count_header(size_t len) {
+    header_bytes += len;
+    if (header_bytes > limits.max_header_bytes)
+      return fail(413, "Request headers exceed the limit of " +
+                           std::to_string(limits.max_header_bytes) + " bytes.");
+    return 0;
+  }
+};
+
+namespace {
+
+using state = request_framer::state;
+
+state& of(http_parser* p) { return *static_cast<state*>(p->data); }
+
+bool named(const std::string& name, const char* what) {
+  return strcasecmp(name.c_str(), what) == 0;
+}
+
+int on_message_begin(http_parser* p) {
+  auto& s = of(p);
+  s.begun = true;
+  s.url.clear();
+  s.headers.clear();
+  s.in_value = false;
+  s.body.clear();
+  s.header_bytes = 0;
+  s.expect_continue = false;
+  return 0;
+}
+
+int on_url(http_parser* p, const char* at, size_t len) {
+  auto& s = of(p);
+  s.url.append(at, len);
+  return s.count_header(len);
+}
+
+int on_header_field(http_parser* p, const char* at, size_t len) {
+  auto& s = of(p);
+  size_t framing = 0;
+  if (s.in_value || s.headers.empty()) {
+    s.headers.emplace_back();
+    framing = 4;  // ": " and CRLF
+  }
+  s.in_value = false;
+  s.headers.back().first.append(at, len);
+  return s.count_header(len + framing);
+}
+
+int on_header_value(http_parser* p, const char* at, size_t len) {
+  auto& s = of(p);
+  if (s.headers.empty()) s.headers.emplace_back();
+  s.in_value = true;
+  s.headers.back().second.append(at, len);
+  return s.count_header(len);
+}
+
+int on_headers_complete(http_parser* p) {
+  auto& s = of(p);
+  // (Here 1 and 2 mean "skip the body" to http_parser; any other non-zero
+  // value is an error.)
+  if ((p->flags & F_CONTENTLENGTH) && p->content_length > s.limits.max_body_bytes) {
+    s.fail(413, "Request body exceeds the limit of " + std::to_string(s.limits.max_body_bytes) +
+                    " bytes.");
+    return -1;
+  }
+  for (const auto& [name, value] : s.headers)
+    if (named(name, "expect") && strcasecmp(value.c_str(), "100-continue") == 0)
+      s.expect_continue = true;
+  bool body_follows = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
+  s.continue_due = s.expect_continue && body_follows;
+  return 0;
+}
+
+int on_body(http_parser* p, const char* at, size_t len) {
+  auto& s = of(p);
+  if (s.body.size() + len > s.limits.max_body_bytes)
+    return s.fail(413, "Request body exceeds the limit of " +
+                           std::to_string(s.limits.max_body_bytes) + " bytes.");
+  s.body.append(at, len);
+  return 0;
+}
+
+int on_message_complete(http_parser* p) {
+  auto& s = of(p);
+  framed_request r;
+  r.keep_alive = http_should_keep_alive(p) != 0;
+  auto& b = r.bytes;
+  b.reserve(s.header_bytes + s.body.size() + 64);
+  b += http_method_str(static_cast<http_method>(p->method));
+  b += ' ';
+  b += s.url;
+  b += " HTTP/";
+  b += std::to_string(p->http_major);
+  b += '.';
+  b += std::to_string(p->http_minor);
+  b += "\r\n";
+  for (const auto& [name, value] : s.headers) {
+    if (named(name, "transfer-encoding") || named(name, "content-length") ||
+        named(name, "expect"))
+      continue;
+    b += name;
+    b += ": ";
+    b += value;
+    b += "\r\n";
+  }
+  b += "Content-Length: ";
+  b += std::to_string(s.body.size());
+  b += "\r\n\r\n";
+  b += s.body;
+  s.out->push_back(std::move(r));
+  s.begun = false;
+  s.continue_due = false;
+  s.body.clear();
+  s.body.shrink_to_fit();
+  return 0;
+}
+
+}  // namespace
+
+request_framer::request_framer(framing_limits limits) : s_(new state) {
+  s_->limits = limits;
+  // http_parser's own cap (80 KiB by default) must not come before ours.
+  if (limits.max_header_bytes + 1024 > HTTP_MAX_HEADER_SIZE)
+    http_parser_set_max_header_size(static_cast<uint32_t>(limits.max_header_bytes + 1024));
+  http_parser_init(&s_->parser, HTTP_REQUEST);
+  s_->parser.data = s_.get();
+  http_parser_settings_init(&s_->settings);
+  s_->settings.on_message_begin = on_message_begin;
+  s_->settings.on_url = on_url;
+  s_->settings.on_header_field = on_header_field;
+  s_->settings.on_header_value = on_header_value;
+  s_->settings.on_headers_complete = on_headers_complete;
+  s_->settings.on_body = on_body;
+  s_->settings.on_message_complete = on_message_complete;
+}
+
+request_framer::~request_framer() = default;
+
+bool request_framer::feed(const char* data, size_t len, std::vector<framed_request>& out) {
+  auto& s = *s_;
+  if (s.status) return false;
+  s.out = &out;
+  size_t used = http_parser_execute(&s.parser, &s.settings, data, len);
+  s.out = nullptr;
+  if (s.status) return false;
+  auto err = HTTP_PARSER_ERRNO(&s.parser);
+  if (err != HPE_OK) {
+    if (err == HPE_HEADER_OVERFLOW)
+      s.fail(413, "Request headers exceed the limit of " +
+                      std::to_string(s.limits.max_header_bytes) + " bytes.");
+    else if (err == HPE_INVALID_CONTENT_LENGTH || err == HPE_UNEXPECTED_CONTENT_LENGTH)
+      s.fail(400, "Invalid Content-Length header.");
+    else
+      s.fail(400, std::string("Malformed HTTP request: ") +
+                      http_errno_description(err) + ".");
+    return false;
+  }
+  if (s.parser.upgrade || used != len) {
+    s.fail(400, "Protocol upgrades are not supported.");
+    return false;
+  }
+  return true;
+}
+
+bool request_framer::take_continue() {
+  bool due = s_->continue_due;
+  s_->continue_due = false;
+  return due;
+}
+
+bool request_framer::in_request() const { return s_->begun; }
+
+int request_framer::error_status() const { return s_->status; }
+
+const std::string& request_framer::error_detail() const { return s_->detail; }
+
+}  // namespace fabro::http
