@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in tests/fuzz/ with clang++ (ASan + UBSan) and
-# runs each for a bounded time. Not part of CMake or CI.
+# runs each for a bounded time. Not part of CMake; CI runs every target for
+# FUZZ_SECONDS (.ci/run).
 #
 #   scripts/fuzz.sh                 # every target, 60 s each
 #   FUZZ_SECONDS=300 scripts/fuzz.sh fuzz_workflow
@@ -35,16 +36,25 @@ for src in model/*.cpp model/workflow/*.cpp; do
 done
 
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(fuzz_workflow fuzz_manifest)
+[[ ${#targets[@]} -eq 0 ]] && targets=(fuzz_workflow fuzz_manifest fuzz_framing)
 
 status=0
 for t in "${targets[@]}"; do
   echo "build $t"
-  "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "tests/fuzz/$t.cpp" "${objs[@]}" "${LIBS[@]}" -o "$OUT/$t"
+  extra=()
+  # The framing gate's parser: its one source and http_parser.
+  [[ $t == fuzz_framing ]] && extra=(http/request_framer.cpp -lhttp_parser)
+  "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "tests/fuzz/$t.cpp" "${objs[@]}" "${extra[@]}" \
+    "${LIBS[@]}" -o "$OUT/$t"
   corpus="$OUT/corpus/$t"
   mkdir -p "$corpus"
   if [[ $t == fuzz_workflow ]]; then
     cp -n tests/fixtures/workflows/*/*.fabro "$corpus"/ 2>/dev/null || true
+  fi
+  if [[ $t == fuzz_framing ]]; then
+    printf '\x05GET /health HTTP/1.1\r\nHost: x\r\n\r\n' > "$corpus/seed_get"
+    printf '\x02POST /r HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{"a"\r\n0\r\n\r\nGET / HTTP/1.0\r\n\r\n' > "$corpus/seed_chunked"
+    printf '\x07POST /r HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n{}' > "$corpus/seed_cl"
   fi
   if [[ $t == fuzz_manifest ]]; then
     # A seed manifest per fixture workflow.
