@@ -138,7 +138,10 @@ model::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system
   std::unique_ptr<http_server> s(new http_server());
   std::string where = cfg.host + ":" + std::to_string(cfg.port);
   try {
-    Pistache::Address addr(cfg.host, Pistache::Port(cfg.port));
+    // Pistache 0.0.5 reads an IPv6 host only in brackets, with its port.
+    bool v6 = cfg.host.find(':') != std::string::npos;
+    Pistache::Address addr = v6 ? Pistache::Address("[" + cfg.host + "]:" + std::to_string(cfg.port))
+                                : Pistache::Address(cfg.host, Pistache::Port(cfg.port));
     s->endpoint_ = std::make_unique<Http::Endpoint>(addr);
     // Pistache counts headers and body together (see server.hpp); room for
     // twice the body limit lets an oversized body still get our JSON 413.

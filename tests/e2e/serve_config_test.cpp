@@ -1,6 +1,11 @@
 // `serve` refuses bad configuration with one line naming the key, exit 2.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "tests/support/http_client.hpp"
@@ -65,4 +70,35 @@ TEST_CASE("sandbox takes local or bubblewrap and nothing else", "[e2e]") {
   CHECK(flag.first == 2);
   CHECK(flag.second.find("sandbox: must be local or bubblewrap (got 'chroot')") !=
         std::string::npos);
+}
+
+TEST_CASE("an IPv6 bind ([::1]:PORT) listens on IPv6 loopback, as the README says", "[e2e]") {
+  int probe = ::socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 any{};
+  any.sin6_family = AF_INET6;
+  any.sin6_addr = in6addr_loopback;
+  bool v6 = probe >= 0 && ::bind(probe, reinterpret_cast<sockaddr*>(&any), sizeof any) == 0;
+  if (probe >= 0) ::close(probe);
+  if (!v6) {
+    WARN("skipped: no IPv6 loopback here");
+    return;
+  }
+  temp_dir dir;
+  server_process s(dir.path + "/data", {"--bind", "[::1]:0"});
+  REQUIRE(s.started());
+  CHECK(s.log().find("listening on ::1:") != std::string::npos);
+  int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  addr.sin6_port = htons(s.port());
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  std::string req = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+  std::string got;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) got.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  CHECK(got.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(got.find("\"status\":\"ok\"") != std::string::npos);
 }

@@ -104,13 +104,15 @@ server_process::server_process(const std::string& data_dir, std::vector<std::str
   }
   all.insert(all.end(), args.begin(), args.end());
   pid_ = spawn(all, log_path_, env);
-  // Wait for "listening on 127.0.0.1:PORT" (or the process to die).
+  // Wait for "listening on HOST:PORT (" (or the process to die).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     auto text = read_file(log_path_);
-    auto pos = text.find("listening on 127.0.0.1:");
-    if (pos != std::string::npos) {
-      port_ = static_cast<uint16_t>(std::atoi(text.c_str() + pos + 23));
+    auto pos = text.find("listening on ");
+    auto end = pos == std::string::npos ? pos : text.find(" (", pos);
+    if (end != std::string::npos) {
+      auto colon = text.rfind(':', end);
+      port_ = static_cast<uint16_t>(std::atoi(text.c_str() + colon + 1));
       return;
     }
     int status;

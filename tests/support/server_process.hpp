@@ -30,7 +30,7 @@ struct temp_dir {
 class server_process {
  public:
   // Starts `fabro-orchestrator serve --data-dir DIR --bind 127.0.0.1:0 ARGS...`
-  // (no default --bind when ARGS has one: it must be on 127.0.0.1)
+  // (no default --bind when ARGS has one; port() is then the one it logs)
   // with `env` applied over the defaults above, and waits until it listens.
   // started() tells whether it did.
   explicit server_process(const std::string& data_dir, std::vector<std::string> args = {},
