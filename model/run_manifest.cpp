@@ -1,5 +1,7 @@
 #include "model/run_manifest.hpp"
 
+#include <algorithm>
+
 #include <simdjson.h>
 
 #include "model/ulid.hpp"
@@ -131,10 +133,18 @@ class reader {
   std::optional<problem> each_field(od::value v, const char* what, F&& on_field) {
     od::object obj;
     if (v.get_object().get(obj)) return wrong_type(v, what);
+    // serde rejects a field given twice in a struct (maps keep the last).
+    bool is_struct = std::string_view(what).rfind("struct ", 0) == 0;
+    std::vector<std::string> seen;
     for (auto f : obj) {
       std::string_view key;
       if (auto e = f.unescaped_key().get(key)) return json_error(e);
       std::string k(key);
+      if (is_struct) {
+        if (std::find(seen.begin(), seen.end(), k) != seen.end())
+          return fail("duplicate field `" + k + "`");
+        seen.push_back(k);
+      }
       od::value val;
       if (auto e = f.value().get(val)) return json_error(e);
       scoped_key sk(path, k);
@@ -342,6 +352,38 @@ std::optional<problem> read_configs(reader& r, od::value v, std::vector<manifest
   return {};
 }
 
+std::optional<problem> too_much(const std::string& what, size_t limit, const char* unit) {
+  return make_problem(errc::invalid_request, what + " exceeds the limit of " +
+                                                 std::to_string(limit) + " " + unit + ".");
+}
+
+// What one run may carry (run_manifest.hpp: manifest_limits), and paths
+// without NUL.
+std::optional<problem> check_limits(const run_manifest& m) {
+  const manifest_limits lim;
+  auto has_nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
+  if (has_nul(m.cwd)) return make_problem(errc::invalid_request, "cwd must not contain NUL");
+  if (has_nul(m.target.path) || has_nul(m.target.identifier))
+    return make_problem(errc::invalid_request, "target must not contain NUL");
+  if (m.goal && m.goal->text.size() > lim.max_goal_bytes)
+    return too_much("goal", lim.max_goal_bytes, "bytes");
+  if (m.args.label.size() > lim.max_labels)
+    return too_much("args.label", lim.max_labels, "labels");
+  for (const auto& l : m.args.label)
+    if (l.size() > lim.max_label_bytes) return too_much("a label", lim.max_label_bytes, "bytes");
+  size_t files = 0;
+  for (const auto& [path, w] : m.workflows) {
+    if (has_nul(path)) return make_problem(errc::invalid_request, "workflow paths must not contain NUL");
+    files += w.files.size();
+    for (const auto& [name, f] : w.files)
+      if (has_nul(name)) return make_problem(errc::invalid_request, "file paths must not contain NUL");
+  }
+  if (m.workflows.size() > lim.max_workflows)
+    return too_much("workflows", lim.max_workflows, "workflows");
+  if (files > lim.max_files) return too_much("workflows.*.files", lim.max_files, "files");
+  return std::nullopt;
+}
+
 problem invalid_json(simdjson::error_code e) {
   return make_problem(errc::invalid_request,
                       std::string("invalid JSON: ") + simdjson::error_message(e));
@@ -403,6 +445,7 @@ result<run_manifest> parse_manifest(std::string_view body) {
   if (!m.workflows.count(m.target.path))
     return make_problem(errc::invalid_request,
                         "manifest target path is missing from workflows map");
+  if (auto p = check_limits(m)) return *p;
   if (raw_run_id) {
     auto id = parse_ulid(*raw_run_id);
     if (!id) return make_problem(errc::invalid_request, "invalid run ID: " + id.error().detail);

@@ -92,7 +92,21 @@ struct run_manifest {
   const manifest_workflow& target_workflow() const { return workflows.at(target.path); }
 };
 
-// Parses and checks a POST /api/v1/runs body (§2.2 steps 3-4). Unknown fields
+// What one run's manifest may carry, so a queued run stays small (issue
+// 11): a larger goal, more or longer labels, more workflows or bundled files
+// answer 400 naming the limit ("goal exceeds the limit of 65536 bytes.").
+// The body limit (max_body_bytes) bounds the rest.
+struct manifest_limits {
+  size_t max_goal_bytes = 64u << 10;
+  size_t max_labels = 64;
+  size_t max_label_bytes = 1024;
+  size_t max_workflows = 64;
+  size_t max_files = 1024;  // all workflows together
+};
+
+// Parses and checks a POST /api/v1/runs body (§2.2 steps 3-4). A field given
+// twice in one object fails ("duplicate field `cwd`"), as serde does; NUL in
+// cwd, target or a bundle path fails; manifest_limits apply. Unknown fields
 // are ignored; `null` counts as absent for optional fields. Fails with
 // errc::invalid_request and a detail in Fabro's words, e.g.
 // "missing field `cwd`", "unsupported manifest version 2",

@@ -585,3 +585,31 @@ TEST_CASE("parsing again after a failure gives a fresh result", "[model]") {
   CHECK(again->configs.empty());
   CHECK(again->args.label.empty());
 }
+
+TEST_CASE("a field given twice in one object is refused, as serde does", "[model]") {
+  CHECK(starts_with(detail_of(with_fields(R"("cwd":"/a",)")), "duplicate field `cwd`"));
+  CHECK(starts_with(
+      detail_of(with_workflow(R"({"source":"a","source":"b"})")), "duplicate field `source`"));
+  // A map keeps its last entry, as serde's maps do: not an error.
+  CHECK(detail_of(with_workflow(R"({"source":"s","files":{"a.md":{"content":"x","ref":{"type":"file_inline","original":"a"}},"a.md":{"content":"y","ref":{"type":"file_inline","original":"a"}}}})")) ==
+        "<parsed>");
+}
+
+TEST_CASE("NUL inside cwd, target or a bundle path is refused", "[model]") {
+  CHECK(detail_of(R"({"version":1,"cwd":"/tmp\u0000/x","target":{"identifier":"w","path":"w"},"workflows":{"w":{"source":"s"}}})") ==
+        "cwd must not contain NUL");
+  CHECK(detail_of(R"({"version":1,"cwd":"/tmp","target":{"identifier":"w","path":"w\u0000"},"workflows":{"w\u0000":{"source":"s"}}})") ==
+        "target must not contain NUL");
+}
+
+TEST_CASE("what one run may carry is bounded, and the 400 names the limit", "[model]") {
+  std::string goal(65537, 'g');
+  CHECK(detail_of(with_fields(R"("goal":{"type":"value","text":")" + goal + R"("},)")) ==
+        "goal exceeds the limit of 65536 bytes.");
+  std::string labels;
+  for (int i = 0; i < 65; ++i) labels += (i ? ",\"" : "\"") + std::string("k") + std::to_string(i) + "=v\"";
+  CHECK(detail_of(with_fields(R"("args":{"label":[)" + labels + "]},")) ==
+        "args.label exceeds the limit of 64 labels.");
+  CHECK(detail_of(with_fields(R"("args":{"label":[")" + std::string(1025, 'l') + R"("]},)")) ==
+        "a label exceeds the limit of 1024 bytes.");
+}
