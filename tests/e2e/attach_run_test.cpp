@@ -254,7 +254,9 @@ TEST_CASE("the global stream filtered by run ids carries exactly those runs' eve
 
 namespace {
 
-// What streaming 60 runs' 400 KB run.created events did to a server.
+constexpr int kFloodRuns = 400;
+
+// What streaming 400 runs' 60 KiB run.created events did to a server.
 struct flood_result {
   long rss_growth_kib = 0;  // VmRSS after minus before
   size_t reader_frames = 0;
@@ -263,8 +265,9 @@ struct flood_result {
 };
 
 // One server, one global subscriber that keeps up and, with `slow`, one
-// that never reads (tiny receive buffer); then 60 runs whose run.created
-// event carries a 400 KB goal: 24 MB of events per subscriber.
+// that never reads (tiny receive buffer); then 400 runs whose run.created
+// event carries a 60 KiB goal (just under the 64 KiB a manifest's goal may
+// have): 24 MB of events per subscriber.
 flood_result flood(bool slow) {
   flood_result out;
   server s;
@@ -286,13 +289,13 @@ flood_result flood(bool slow) {
   REQUIRE(reader.status() == 200);
   std::this_thread::sleep_for(300ms);  // subscriptions register asynchronously
 
-  const std::string goal(400 * 1024, 'g');
+  const std::string goal(60 * 1024, 'g');
   auto cwd = s.work_dir("flood");
   // Warm the allocator and SQLite up first.
   for (int i = 0; i < 5; ++i) REQUIRE(s.create(manifest(chain(1, "true"), cwd, true, goal)).size() == 26);
   reader.wait_for(10, 10s);
   auto before = rss_kib(s.proc.pid());
-  const int runs = 60;
+  const int runs = kFloodRuns;
   for (int i = 0; i < runs; ++i) {
     REQUIRE(s.create(manifest(chain(1, "true"), cwd, true, goal)).size() == 26);
     reader.wait_for(10 + 2 * (i + 1), 10s);  // two events per run
@@ -322,7 +325,7 @@ flood_result flood(bool slow) {
 
 TEST_CASE("a consumer that never reads is dropped and the server's memory stays bounded",
           "[e2e]") {
-  // The server keeps each submitted run (its 400 KB goal and manifest) in
+  // The server keeps each submitted run (its 60 KiB goal and manifest) in
   // memory, so RSS grows with the runs either way: compare against the same
   // flood without the slow consumer.
   auto with_slow = flood(true);
@@ -330,8 +333,8 @@ TEST_CASE("a consumer that never reads is dropped and the server's memory stays 
   INFO("slow consumer received " << with_slow.slow_received << " bytes; RSS growth "
                                  << with_slow.rss_growth_kib << " KiB with it, "
                                  << without.rss_growth_kib << " KiB without");
-  CHECK(with_slow.reader_frames == 10 + 2 * 60);  // the fast subscriber got everything
-  CHECK(without.reader_frames == 10 + 2 * 60);
+  CHECK(with_slow.reader_frames == 10 + 2 * kFloodRuns);  // the fast subscriber got everything
+  CHECK(without.reader_frames == 10 + 2 * kFloodRuns);
   CHECK(with_slow.slow_ended);
   CHECK(with_slow.slow_received < 8u * 1024 * 1024);  // not the 24 MB sent to the others
   // Holding the slow stream's backlog would cost ~24 MB; the bound is 1 MiB
