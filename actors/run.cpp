@@ -460,20 +460,23 @@ void apply_control(run_pointer self, model::control_action action) {
   bool command = st.wait == waiting::command && st.pgid > 0;
   switch (action) {
     case model::control_action::cancel:
-      if (command && st.gate) {
-        st.gate->resume();
-        st.gate->cancel();  // the runner terminates the group; its result ends the run
-        kill(static_cast<pid_t>(-st.pgid), SIGTERM);
-        kill(static_cast<pid_t>(-st.pgid), SIGCONT);
+      if (st.wait == waiting::command) {
+        // The runner terminates the group (even before its pgid reached
+        // us); its result ends the run.
+        if (st.gate) {
+          st.gate->resume();
+          st.gate->cancel();
+        }
+        if (command) {
+          kill(static_cast<pid_t>(-st.pgid), SIGTERM);
+          kill(static_cast<pid_t>(-st.pgid), SIGCONT);
+        }
         return;
       }
-      if (st.wait == waiting::command) return;  // the runner's result ends the run
       return finish_cancelled(self);
     case model::control_action::pause:
-      if (command) {
-        kill(static_cast<pid_t>(-st.pgid), SIGSTOP);
-        if (st.gate) st.gate->pause();
-      }
+      if (command) kill(static_cast<pid_t>(-st.pgid), SIGSTOP);
+      if (st.wait == waiting::command && st.gate) st.gate->pause();
       st.live.status = model::run_status::paused;
       st.live.pending_control = model::control_action::none;
       emit(self, "run.paused", "{}");
@@ -483,10 +486,8 @@ void apply_control(run_pointer self, model::control_action action) {
       });
       return;
     case model::control_action::unpause:
-      if (command) {
-        if (st.gate) st.gate->resume();
-        kill(static_cast<pid_t>(-st.pgid), SIGCONT);
-      }
+      if (st.wait == waiting::command && st.gate) st.gate->resume();
+      if (command) kill(static_cast<pid_t>(-st.pgid), SIGCONT);
       st.live.status = model::run_status::running;
       st.live.pending_control = model::control_action::none;
       emit(self, "run.unpaused", "{}");
@@ -559,7 +560,12 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
         return admit_request(self, [=](record_promise& p) { answer(self, p, qid, text); });
       },
       [=](pgid_atom, int64_t pgid) {
-        if (self->state.wait == waiting::command) self->state.pgid = pgid;
+        auto& st = self->state;
+        if (st.wait != waiting::command) return;
+        st.pgid = pgid;
+        // Paused before its pgid reached us: stop it now.
+        if (st.live.status == model::run_status::paused)
+          kill(static_cast<pid_t>(-pgid), SIGSTOP);
       },
       [=](resume_atom, uint64_t token) { admit_input(self, [=] { resume(self, token); }); },
       [=](queue_atom, uint64_t queue_seq) {

@@ -70,6 +70,18 @@ void list_events(const route_context& ctx, const Request& req, reply_ptr rep) {
   ask<actors::event_page>(
       ctx.sys, ctx.orch, std::move(rep),
       [](reply& r, actors::event_page& page) {
+        // Bounded in bytes as well as count: a page stops before 32 MiB
+        // (keeping at least one event) and says has_more, and the client
+        // goes on from the next seq.
+        constexpr size_t kMaxPageBytes = 32u << 20;
+        size_t bytes = 0, keep = 0;
+        while (keep < page.events.size() &&
+               (keep == 0 || bytes + page.events[keep].size() <= kMaxPageBytes))
+          bytes += page.events[keep++].size();
+        if (keep < page.events.size()) {
+          page.events.resize(keep);
+          page.has_more = true;
+        }
         r.send_json(Code::Ok, model::page_json(page.events, page.has_more));
       },
       actors::events_atom::value, *id, *since, *limit);

@@ -152,7 +152,11 @@ model::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system
                            .flags(Tcp::Options::ReuseAddr)
                            .backlog(1024)
                            .maxRequestSize(max_request)
-                           .maxResponseSize(64u << 20));
+                           // Pages are bounded by count and per-run limits
+                           // (a run page stays well under this; event pages
+                           // stop at 32 MiB), stored runs of before those
+                           // limits included.
+                           .maxResponseSize(256u << 20));
     s->router_ = std::make_shared<Pistache::Rest::Router>();
     s->api_ = std::make_unique<api>(sys, std::move(orch), cfg, std::move(hub));
     s->api_->install(*s->router_);

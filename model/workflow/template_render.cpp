@@ -118,15 +118,22 @@ result<std::string> render_template(std::string_view text, const template_vars& 
       return template_problem(text, open,
                               "unsupported template tag '" + std::string(inner) + "'");
     // Raw content runs to the first `{% endraw %}` (spaces inside allowed).
+    // Each `{%` is checked in place (blanks, "endraw", blanks, "%}"), so the
+    // scan is linear however many `{%` the raw text holds.
     std::size_t j = after;
     std::size_t raw_end = std::string_view::npos, raw_after = 0;
+    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '-'; };
     while ((j = text.find("{%", j)) != std::string_view::npos) {
-      std::size_t e = text.find("%}", j + 2);
-      if (e == std::string_view::npos) break;
-      if (trim(text.substr(j + 2, e - j - 2)) == "endraw") {
-        raw_end = j;
-        raw_after = e + 2;
-        break;
+      std::size_t k = j + 2;
+      while (k < text.size() && blank(text[k])) ++k;
+      if (text.compare(k, 6, "endraw") == 0) {
+        k += 6;
+        while (k < text.size() && blank(text[k])) ++k;
+        if (text.compare(k, 2, "%}") == 0) {
+          raw_end = j;
+          raw_after = k + 2;
+          break;
+        }
       }
       j += 2;
     }

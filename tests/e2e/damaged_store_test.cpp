@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "model/json_check.hpp"
 #include "tests/support/http_client.hpp"
@@ -82,4 +83,50 @@ TEST_CASE("a stored event that is not JSON gets a JSON 500 from /events", "[e2e]
   CHECK(r.body.find("Stored event 2 of run " + id + " is damaged") != std::string::npos);
   // The run itself still reads.
   CHECK(http_request(s.port(), "GET", "/api/v1/runs/" + id).status == 200);
+}
+
+TEST_CASE("pages of runs stored before the per-run limits are sent whole, however large",
+          "[e2e][limits]") {
+  temp_dir dir;
+  auto data = dir.path + "/data";
+  std::vector<std::string> ids;
+  {
+    server_process s(data);
+    REQUIRE(s.started());
+    for (int i = 0; i < 35; ++i) {
+      auto r = http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest());
+      REQUIRE(r.status == 201);
+      ids.push_back(json_string_field(r.body, "id"));
+    }
+    REQUIRE(s.stop() == 0);
+  }
+  // 2 MB goals, as an older server accepted: a 70 MB page (over 64 MiB).
+  exec_sql(data + "/runs.db", "UPDATE runs SET goal = printf('%.*c', 2000000, 'g')");
+  server_process s(data);
+  REQUIRE(s.started());
+  auto r = http_request(s.port(), "GET", "/api/v1/runs?page[limit]=35");
+  CHECK(r.status == 200);
+  CHECK(r.body.size() > (64u << 20));
+  CHECK(data_items(r.body).size() == 35);
+}
+
+TEST_CASE("an event page stops before 32 MiB and says has_more", "[e2e][limits]") {
+  temp_dir dir;
+  auto data = dir.path + "/data";
+  auto id = one_run(data);
+  // Forty 1 MB events (valid JSON objects), as a stage's output could once make.
+  std::string values;
+  for (int seq = 3; seq < 43; ++seq)
+    values += (seq > 3 ? "," : "") + std::string("('") + id + "'," + std::to_string(seq) +
+              ",'{\"seq\":" + std::to_string(seq) + ",\"pad\":\"' || printf('%.*c', 1000000, 'p') || '\"}')";
+  exec_sql(data + "/runs.db", "INSERT INTO events(run_id, seq, envelope) VALUES " + values);
+  server_process s(data);
+  REQUIRE(s.started());
+  auto r = http_request(s.port(), "GET", "/api/v1/runs/" + id + "/events?limit=1000");
+  CHECK(r.status == 200);
+  CHECK(r.body.size() < (32u << 20) + 4096);
+  auto items = data_items(r.body);
+  CHECK(items.size() < 42);
+  CHECK(items.size() > 2);
+  CHECK(r.body.find("\"has_more\":true") != std::string::npos);
 }

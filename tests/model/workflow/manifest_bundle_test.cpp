@@ -258,3 +258,21 @@ TEST_CASE("manifest problems are invalid requests in Fabro's words", "[bundle]")
   m.target.path = "/x";
   CHECK(resolve_bundle(m).error().detail == "invalid manifest target path");
 }
+
+TEST_CASE("a raw block holding many `{%` renders in linear time", "[model][template]") {
+  // 600,000 `{%` inside a raw block once never finished (each one scanned to
+  // the end for its `%}`); now the whole text is one pass.
+  std::string many;
+  many.reserve(1200000);
+  for (int i = 0; i < 600000; ++i) many += "{%";
+  template_vars vars;
+  auto ok = render_template("{% raw %}" + many + "{%- endraw -%} after", vars);
+  REQUIRE(ok);
+  CHECK(ok->size() == many.size() + 6);
+  CHECK(ok->substr(ok->size() - 6) == " after");
+  auto open = render_template("{% raw %}" + many + " %}", vars);
+  REQUIRE_FALSE(open);
+  REQUIRE(open.error().diagnostics.size() == 1);
+  CHECK(open.error().diagnostics[0].message.find("unterminated {% raw %} block") !=
+        std::string::npos);
+}
