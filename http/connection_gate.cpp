@@ -2,6 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <condition_variable>
+#include <thread>
+
 #include <pistache/http_defs.h>
 
 #include "http/error_response.hpp"
@@ -61,6 +64,51 @@ void gate_input(connection_gate& g, const char* data, size_t len) {
   pump(g);
 }
 
+namespace {
+
+// Hands the next pipelined request in from a thread of its own: the
+// written-callback runs inside Pistache's write path (which may hold its
+// write lock), where dispatching a request, whose handler may write at
+// once, could deadlock.
+class pump_worker {
+ public:
+  static pump_worker& get() {
+    static pump_worker* w = new pump_worker();  // lives as long as the process
+    return *w;
+  }
+  void post(std::weak_ptr<Pistache::Tcp::Peer> peer) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      work_.push_back(std::move(peer));
+    }
+    ready_.notify_one();
+  }
+
+ private:
+  pump_worker() { std::thread([this] { run(); }).detach(); }
+  void run() {
+    for (;;) {
+      std::weak_ptr<Pistache::Tcp::Peer> next;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return !work_.empty(); });
+        next = std::move(work_.front());
+        work_.pop_front();
+      }
+      auto peer = next.lock();
+      if (auto g = gate_of(peer)) {
+        std::lock_guard<std::recursive_mutex> lock(g->mutex);
+        pump(*g);
+      }
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::weak_ptr<Pistache::Tcp::Peer>> work_;
+};
+
+}  // namespace
+
 void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
   auto peer = weak.lock();
   auto g = gate_of(peer);
@@ -74,7 +122,7 @@ void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
     ::shutdown(g->fd, SHUT_WR);  // the client closes; the reactor then drops the peer
     return;
   }
-  pump(*g);
+  if (!g->queue.empty() || g->failed) pump_worker::get().post(weak);
 }
 
 }  // namespace fabro::http

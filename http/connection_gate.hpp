@@ -11,7 +11,9 @@
 //
 // Thread-safety: `mutex` (recursive: a handler that answers at once
 // re-enters from the same thread) guards everything; the reactor thread
-// feeds, any thread may report a written response.
+// feeds, any thread may report a written response. A report never
+// dispatches by itself (it runs inside Pistache's write path): the next
+// pipelined request is handed in by one process-wide pump thread.
 #pragma once
 
 #include <deque>
