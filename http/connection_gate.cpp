@@ -109,7 +109,7 @@ class pump_worker {
 
 }  // namespace
 
-void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
+void response_sent(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
   auto peer = weak.lock();
   auto g = gate_of(peer);
   if (!g) return;
@@ -117,12 +117,25 @@ void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
   if (!g->in_flight || g->closed) return;
   g->in_flight = false;
   if (g->close_after) {
-    g->closed = true;
+    g->closed = true;  // shut down once written (response_written)
     g->queue.clear();
-    ::shutdown(g->fd, SHUT_WR);  // the client closes; the reactor then drops the peer
     return;
   }
-  if (!g->queue.empty() || g->failed) pump_worker::get().post(weak);
+  // Answered on this thread at once (the reactor's pump loop goes on), or
+  // from an actor: the pump thread hands the next one in, so its answer is
+  // queued behind this one in Pistache's write queue.
+  if (!g->pumping && (!g->queue.empty() || g->failed)) pump_worker::get().post(weak);
+}
+
+void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
+  auto peer = weak.lock();
+  auto g = gate_of(peer);
+  if (!g) return;
+  std::lock_guard<std::recursive_mutex> lock(g->mutex);
+  if (g->closed && g->close_after && !g->shut) {
+    g->shut = true;
+    ::shutdown(g->fd, SHUT_WR);  // the client closes; the reactor then drops the peer
+  }
 }
 
 }  // namespace fabro::http

@@ -3,8 +3,8 @@
 //
 // Raw bytes go through request_framer; complete requests wait in `queue`
 // and are handed to Pistache one at a time: the next only once the
-// response to the previous one has been written (response_written, called
-// by http/reply.cpp), so pipelined requests are all answered, in order. A
+// response to the previous one has been handed to Pistache (response_sent,
+// called by http/reply.cpp), so pipelined requests are all answered, in order. A
 // request that asked to close (Connection: close, HTTP/1.0) closes the
 // connection once its response is written; a framing error is answered
 // (after the requests before it) and closes it too.
@@ -40,6 +40,7 @@ struct connection_gate {
   bool pumping = false;          // pump() is on the stack
   bool failed = false;           // a framing error waits to be answered
   bool closed = false;           // nothing more is read or answered
+  bool shut = false;             // shutdown(SHUT_WR) done
   int fd = -1;
   // Hands one complete request to Pistache's parser and the router.
   std::function<void(const framed_request&)> dispatch;
@@ -52,7 +53,15 @@ std::shared_ptr<connection_gate> gate_of(const std::shared_ptr<Pistache::Tcp::Pe
 // framing errors, hands complete requests on in order.
 void gate_input(connection_gate& g, const char* data, size_t len);
 
-// The response to the request in flight has been written (or failed).
+// The response to the request in flight has been handed to Pistache (its
+// bytes are queued in order): the next pipelined request may go in.
+// Called right after ResponseWriter::send returns, never from a callback
+// of its promise (whose callbacks can be lost when the write completes on
+// the reactor while another thread attaches them).
+void response_sent(const std::weak_ptr<Pistache::Tcp::Peer>& peer);
+
+// The response has been written (the promise's callback, when it comes):
+// a connection that asked to close is shut down now.
 void response_written(const std::weak_ptr<Pistache::Tcp::Peer>& peer);
 
 }  // namespace fabro::http

@@ -55,6 +55,7 @@ void reply::on_written(Pistache::Async::Promise<ssize_t> sent) {
   auto peer = peer_;
   sent.then([peer](ssize_t) { response_written(peer); },
             [peer](std::exception_ptr) { response_written(peer); });
+  response_sent(peer);
 }
 
 void reply::prepare_headers() {

@@ -45,7 +45,7 @@ class capped_router_handler : public Http::Handler {
     if (peer && peer->tryGetData(kTurnedAway)) return;
     auto status = router_->route(req, std::move(rw));
     // The router answered 405 itself, not through a reply.
-    if (status == Pistache::Rest::Route::Status::NotAllowed) response_written(peer);
+    if (status == Pistache::Rest::Route::Status::NotAllowed) response_sent(peer);
   }
 
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
@@ -109,6 +109,7 @@ class capped_router_handler : public Http::Handler {
                     MIME(Application, Json))
           .then([peer](ssize_t) { response_written(peer); },
                 [peer](std::exception_ptr) { response_written(peer); });
+      response_sent(peer);
       return;
     }
     Http::ResponseWriter response(request.version(), transport(), this, peer);
