@@ -13,7 +13,6 @@ struct request_framer::state {
   http_parser parser{};
   http_parser_settings settings{};
   // The request being read.
-  bool begun = false;
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   bool in_value = false;  // the last header callback was a value
@@ -56,7 +55,6 @@ bool starts(const std::string& name, const char* prefix) {
 
 int on_message_begin(http_parser* p) {
   auto& s = of(p);
-  s.begun = true;
   s.url.clear();
   s.headers.clear();
   s.in_value = false;
@@ -148,7 +146,6 @@ int on_message_complete(http_parser* p) {
   b += "\r\n\r\n";
   b += s.body;
   s.out->push_back(std::move(r));
-  s.begun = false;
   s.continue_due = false;
   s.body.clear();
   s.body.shrink_to_fit();
@@ -207,8 +204,6 @@ bool request_framer::take_continue() {
   s_->continue_due = false;
   return due;
 }
-
-bool request_framer::in_request() const { return s_->begun; }
 
 int request_framer::error_status() const { return s_->status; }
 

@@ -54,9 +54,6 @@ class request_framer {
   // "HTTP/1.1 100 Continue" so the client sends the body.
   bool take_continue();
 
-  // Whether a request has begun and is not complete (for timeouts).
-  bool in_request() const;
-
   int error_status() const;            // 400 or 413
   const std::string& error_detail() const;
 
