@@ -30,13 +30,20 @@ struct request_framer::state {
     detail = std::move(why);
     return 1;  // stops http_parser
   }
+  int headers_too_large() {
+    return fail(413, "Request headers exceed the limit of " +
+                         std::to_string(limits.max_header_bytes) + " bytes.");
+  }
+  // While bytes arrive: what is held so far, with room for the one
+  // Content-Length line a canonical request adds (so a canonical request
+  // within the limit always frames again). The exact check is on the
+  // canonical form, when the headers end.
   int count_header(size_t len) {
     header_bytes += len;
-    if (header_bytes > limits.max_header_bytes)
-      return fail(413, "Request headers exceed the limit of " +
-                           std::to_string(limits.max_header_bytes) + " bytes.");
+    if (header_bytes > limits.max_header_bytes + kContentLengthLine) return headers_too_large();
     return 0;
   }
+  static constexpr size_t kContentLengthLine = 64;
 };
 
 namespace {
@@ -51,6 +58,24 @@ bool named(const std::string& name, const char* what) {
 
 bool starts(const std::string& name, const char* prefix) {
   return strncasecmp(name.c_str(), prefix, std::strlen(prefix)) == 0;
+}
+
+// The headers the canonical rewrite drops. By prefix: http_parser 2.9
+// takes "Transfer-Encodingx" for the real one, and would refuse it next to
+// our Content-Length.
+bool dropped(const std::string& name) {
+  return starts(name, "transfer-encoding") || starts(name, "content-length") ||
+         named(name, "expect");
+}
+
+// The canonical request line and kept headers, without the Content-Length
+// line and the blank line: what max_header_bytes limits.
+size_t canonical_header_bytes(const http_parser* p, const state& s) {
+  size_t n = std::strlen(http_method_str(static_cast<http_method>(p->method))) + 1 + s.url.size() +
+             std::strlen(" HTTP/1.1\r\n");
+  for (const auto& [name, value] : s.headers)
+    if (!dropped(name)) n += name.size() + 2 + value.size() + 2;
+  return n;
 }
 
 int on_message_begin(http_parser* p) {
@@ -94,6 +119,16 @@ int on_headers_complete(http_parser* p) {
   auto& s = of(p);
   // (Here 1 and 2 mean "skip the body" to http_parser; any other non-zero
   // value is an error.)
+  if (p->http_major != 1) {
+    // HTTP/0.9 (a request line without a version) and anything past 1.x.
+    s.fail(505, "HTTP version " + std::to_string(p->http_major) + "." +
+                    std::to_string(p->http_minor) + " is not supported: use HTTP/1.0 or HTTP/1.1.");
+    return -1;
+  }
+  if (canonical_header_bytes(p, s) > s.limits.max_header_bytes) {
+    s.headers_too_large();
+    return -1;
+  }
   if ((p->flags & F_CONTENTLENGTH) && p->content_length > s.limits.max_body_bytes) {
     s.fail(413, "Request body exceeds the limit of " + std::to_string(s.limits.max_body_bytes) +
                     " bytes.");
@@ -131,11 +166,7 @@ int on_message_complete(http_parser* p) {
   b += std::to_string(p->http_minor);
   b += "\r\n";
   for (const auto& [name, value] : s.headers) {
-    // By prefix: http_parser 2.9 takes "Transfer-Encodingx" for the real
-    // one, and would refuse it next to our Content-Length.
-    if (starts(name, "transfer-encoding") || starts(name, "content-length") ||
-        named(name, "expect"))
-      continue;
+    if (dropped(name)) continue;
     b += name;
     b += ": ";
     b += value;

@@ -3,13 +3,15 @@
 // segmentation, before Pistache's own parser sees anything.
 //
 // Built on Node's classic http_parser (libhttp-parser 2.9, Debian's
-// libhttp-parser-dev). Limits are enforced as bytes arrive: request line +
-// headers at most max_header_bytes, a declared Content-Length at most
-// max_body_bytes (checked when the headers end, before any body is held),
-// a chunked body at most max_body_bytes de-chunked. Content-Length must be
-// one decimal value (two different ones, a sign or an overflow are framing
-// errors), and Content-Length together with Transfer-Encoding is refused
-// (request smuggling). Pipelined requests come out one by one, in order.
+// libhttp-parser-dev). Limits are enforced as bytes arrive: the canonical
+// request line + headers (below) at most max_header_bytes, a declared
+// Content-Length at most max_body_bytes (checked when the headers end,
+// before any body is held), a chunked body at most max_body_bytes
+// de-chunked. Content-Length must be one decimal value (two different ones,
+// a sign or an overflow are framing errors), and Content-Length together with Transfer-Encoding is refused
+// (request smuggling). Only HTTP/1.0 and 1.1 are served: HTTP/0.9 (a request
+// line without a version) and 2.0+ request lines get 505. Pipelined
+// requests come out one by one, in order.
 //
 // Each complete request is rewritten canonically: the request line, the
 // headers except Transfer-Encoding, Content-Length and Expect, then one
@@ -54,7 +56,7 @@ class request_framer {
   // "HTTP/1.1 100 Continue" so the client sends the body.
   bool take_continue();
 
-  int error_status() const;            // 400 or 413
+  int error_status() const;            // 400, 413 or 505
   const std::string& error_detail() const;
 
   struct state;  // internal

@@ -7,7 +7,10 @@
 #   FUZZ_SECONDS=300 scripts/fuzz.sh fuzz_workflow
 #
 # Corpora live in build-fuzz/corpus/<target> (seeded from the fixture
-# workflows); findings are written to build-fuzz/findings/. Exit code is
+# workflows and from tests/fuzz/regressions/<target>/, inputs that once
+# failed: they run first, every time); findings are written to
+# build-fuzz/findings/. The mutation seed is fixed (FUZZ_SEED, default 1), so
+# a run is repeatable on a given machine. Exit code is
 # non-zero when a target finds a crash, hang or sanitizer report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +51,9 @@ for t in "${targets[@]}"; do
     "${LIBS[@]}" -o "$OUT/$t"
   corpus="$OUT/corpus/$t"
   mkdir -p "$corpus"
+  if [[ -d tests/fuzz/regressions/$t ]]; then
+    cp tests/fuzz/regressions/$t/* "$corpus"/
+  fi
   if [[ $t == fuzz_workflow ]]; then
     cp -n tests/fixtures/workflows/*/*.fabro "$corpus"/ 2>/dev/null || true
   fi
@@ -75,7 +81,7 @@ PY
   fi
   echo "run $t for ${SECONDS_PER_TARGET}s"
   if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-      "$OUT/$t" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
+      "$OUT/$t" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -seed="${FUZZ_SEED:-1}" \
       -rss_limit_mb=2048 -max_len=8192 -dict=tests/fuzz/fabro.dict -jobs="$JOBS" -workers="$JOBS" \
       -artifact_prefix="$OUT/findings/$t-" -print_final_stats=1 2>&1 | tail -n 25; then
     status=1

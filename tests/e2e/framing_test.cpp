@@ -227,7 +227,7 @@ TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent", "[e2
 }
 
 TEST_CASE("Connection: close and HTTP/1.0 close the connection after the response; garbage "
-          "gets 400", "[e2e][framing]") {
+          "gets 400, HTTP/0.9 and 2.0 request lines 505", "[e2e][framing]") {
   temp_dir dir;
   server_process s(dir.path + "/data");
   REQUIRE(s.started());
@@ -247,5 +247,15 @@ TEST_CASE("Connection: close and HTTP/1.0 close the connection after the respons
   auto got = g.read_for(3s, 1, &closed);
   CHECK(statuses(got) == std::vector<int>{400});
   CHECK(closed);
+  for (const std::string& request :
+       {std::string("GET /health\r\n\r\n"), std::string("GET /health HTTP/2.0\r\n\r\n")}) {
+    raw_conn v(s.port());
+    v.write(request);
+    bool ended = false;
+    auto answer = v.read_for(3s, 1, &ended);
+    CHECK(answer.rfind("HTTP/1.1 505 HTTP Version Not Supported\r\n", 0) == 0);
+    CHECK(answer.find("is not supported: use HTTP/1.0 or HTTP/1.1.") != std::string::npos);
+    CHECK(ended);
+  }
   health_is_prompt(s.port());
 }

@@ -92,3 +92,38 @@ TEST_CASE("bad framing is an error with a plain reason", "[http][framing]") {
   CHECK(garbage.status == 400);
   CHECK(garbage.detail.rfind("Malformed HTTP request: ", 0) == 0);
 }
+
+TEST_CASE("the header limit is on the canonical form, so a canonical request frames again",
+          "[http][framing]") {
+  framing_limits small{200, 100};
+  // Canonical: "GET / HTTP/1.1\r\n" (16) + "X: " ... "\r\n" = 200 bytes exactly,
+  // once Expect is dropped; the Content-Length line it gains is not charged.
+  std::string value(200 - 16 - 5, 'v');
+  auto at_limit = frame("GET / HTTP/1.1\r\nExpect: 100-continue\r\nX: " + value + "\r\n\r\n", 0,
+                        small);
+  REQUIRE(at_limit.status == 0);
+  REQUIRE(at_limit.requests.size() == 1);
+  auto again = frame(at_limit.requests[0].bytes, 0, small);
+  REQUIRE(again.status == 0);
+  REQUIRE(again.requests.size() == 1);
+  CHECK(again.requests[0].bytes == at_limit.requests[0].bytes);
+  // One byte more is refused, whole or in 1-byte pieces.
+  for (size_t step : {size_t{0}, size_t{1}}) {
+    auto over = frame("GET / HTTP/1.1\r\nX: " + value + "w\r\n\r\n", step, small);
+    CHECK(over.status == 413);
+    CHECK(over.detail == "Request headers exceed the limit of 200 bytes.");
+  }
+}
+
+TEST_CASE("only HTTP/1.0 and HTTP/1.1 are served", "[http][framing]") {
+  auto zero_nine = frame("GET /health\r\n\r\n");
+  CHECK(zero_nine.status == 505);
+  CHECK(zero_nine.detail == "HTTP version 0.9 is not supported: use HTTP/1.0 or HTTP/1.1.");
+  auto two = frame("GET /health HTTP/2.0\r\nHost: x\r\n\r\n");
+  CHECK(two.status == 505);
+  CHECK(two.requests.empty());
+  auto one_oh = frame("GET /health HTTP/1.0\r\n\r\n");
+  CHECK(one_oh.status == 0);
+  REQUIRE(one_oh.requests.size() == 1);
+  CHECK_FALSE(one_oh.requests[0].keep_alive);
+}
