@@ -1,28 +1,46 @@
 #include "actors/journal.hpp"
 
+#include <pthread.h>
+
+#include <deque>
+
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/errors.hpp"
+#include "actors/journal_sync.hpp"
 
 namespace fabro::actors {
 namespace {
 
 using outcomes = std::vector<store::write_outcome>;
+using outcomes_promise = caf::typed_response_promise<outcomes>;
 
 struct pending_commit {
   std::vector<store::run_write> writes;
-  caf::typed_response_promise<outcomes> promise;
+  outcomes_promise promise;
+};
+
+// The typed answers of one committed batch, held until its sync returns.
+struct unsynced_batch {
+  uint64_t number;
+  std::vector<std::pair<outcomes_promise, outcomes>> answers;
 };
 
 struct journal_state {
   std::shared_ptr<store::run_store> store;
   std::vector<pending_commit> pending;
+  std::vector<submission> submissions;
   bool flush_scheduled = false;
   event_listener_actor listener;
+  created_listener_actor created_to;
   storage_watch watch;
   uint64_t failed_commits = 0;  // since the last good commit
+  uint64_t next_batch = 1;
+  std::deque<unsynced_batch> unsynced;
+  std::string broken;  // why a sync failed; then every write is refused
+  std::unique_ptr<journal_syncer> syncer;  // declared last: stopped first
   static inline const char* name = "journal";
 };
 
@@ -38,61 +56,186 @@ void note_health(journal_state& st, const model::problem* failure) {
   }
 }
 
-// Commits every pending request in one transaction and answers each.
+store::run_write create_write(model::new_run& run) {
+  return {store::write_kind::create,
+          run.record,
+          std::move(run.manifest_bytes),
+          std::move(run.definition),
+          std::move(run.events),
+          "",
+          "",
+          std::move(run.envelopes)};
+}
+
+bool has_events(const store::run_write& w) {
+  return w.kind == store::write_kind::create || w.kind == store::write_kind::append;
+}
+
+// Renders each event's envelope once, for the store and the listener.
+void render_envelopes(std::vector<store::run_write>& writes) {
+  for (auto& w : writes) {
+    if (!has_events(w) || w.envelopes.size() == w.events.size()) continue;
+    w.envelopes.clear();
+    for (const auto& e : w.events) w.envelopes.push_back(model::envelope_json(e));
+  }
+}
+
+// What the batch releases once synced: its events, and the submissions'
+// answers (each create write of a submission is at `first + i`).
+committed_batch release_of(journal_state& st, const std::vector<store::run_write>& writes,
+                           outcomes& out, size_t first, std::vector<submission>& subs) {
+  committed_batch b;
+  b.number = st.next_batch++;
+  b.listener = st.listener;
+  b.created_to = st.created_to;
+  if (st.listener)
+    for (size_t w = 0; w < writes.size(); ++w) {
+      if (!has_events(writes[w])) continue;
+      // A create that found its id taken added no events.
+      if (writes[w].kind == store::write_kind::create &&
+          out[w].status != store::write_status::applied)
+        continue;
+      for (size_t i = 0; i < writes[w].events.size(); ++i) {
+        const auto& e = writes[w].events[i];
+        b.events.push_back({e.run_id, e.seq, e.event, writes[w].envelopes[i]});
+      }
+    }
+  for (size_t i = 0; i < subs.size(); ++i) {
+    auto& o = out[first + i];
+    auto& w = writes[first + i];
+    auto& waiter = subs[i].waiter;
+    switch (o.status) {
+      case store::write_status::applied:
+        b.notice.created.push_back(w.record);
+        b.created.emplace_back(std::move(waiter), create_result{w.record, true});
+        break;
+      case store::write_status::existing:
+        b.notice.existing.push_back({std::move(o.existing), std::move(waiter)});
+        break;
+      case store::write_status::conflict:
+        b.refused.emplace_back(
+            std::move(waiter),
+            model::make_problem(model::errc::conflict,
+                                "Run " + w.record.id + " already exists with a different manifest."));
+        break;
+    }
+  }
+  return b;
+}
+
+// Commits every pending request and submission in one transaction without
+// waiting for the disk, then hands the batch to the sync thread; nothing
+// is answered before its sync (see the header).
 void flush(journal_pointer self) {
   auto& st = self->state;
   st.flush_scheduled = false;
   std::vector<pending_commit> batch;
   batch.swap(st.pending);
+  std::vector<submission> subs;
+  subs.swap(st.submissions);
   std::vector<store::run_write> writes;
-  for (auto& p : batch) writes.insert(writes.end(), p.writes.begin(), p.writes.end());
-  auto result = st.store->commit(writes);
-  note_health(st, result ? nullptr : &result.error());
-  if (result && st.listener) {
-    // Only now, on disk, may anyone see these events.
-    std::vector<published_event> events;
-    for (const auto& w : writes)
-      if (w.kind == store::write_kind::create || w.kind == store::write_kind::append)
-        for (const auto& e : w.events)
-          events.push_back({e.run_id, e.seq, e.event, model::envelope_json(e)});
-    if (!events.empty()) self->send(st.listener, publish_atom::value, std::move(events));
+  for (auto& p : batch)
+    for (auto& w : p.writes) writes.push_back(std::move(w));
+  size_t first_submission = writes.size();
+  for (auto& s : subs) writes.push_back(create_write(s.run));
+  render_envelopes(writes);
+  auto result = st.broken.empty()
+                    ? st.store->commit_unsynced(writes)
+                    : model::result<outcomes>(model::make_problem(
+                          model::errc::storage_failure,
+                          "the store's last sync failed (" + st.broken +
+                              "); restart the server to recover from what is on disk"));
+  if (!result) {
+    note_health(st, &result.error());
+    for (auto& p : batch) p.promise.deliver(to_error(result.error()));
+    for (auto& s : subs) s.waiter->done(result.error());
+    return;
   }
-  auto next = result ? result->begin() : outcomes::iterator{};
+  unsynced_batch typed;
+  auto next = result->begin();
   for (auto& p : batch) {
-    if (!result) {
-      p.promise.deliver(to_error(result.error()));
-      continue;
-    }
     auto end = next + static_cast<std::ptrdiff_t>(p.writes.size());
-    p.promise.deliver(outcomes(next, end));
+    typed.answers.emplace_back(std::move(p.promise), outcomes(next, end));
     next = end;
   }
+  auto released = release_of(st, writes, *result, first_submission, subs);
+  typed.number = released.number;
+  st.unsynced.push_back(std::move(typed));
+  st.syncer->push(std::move(released));
+}
+
+// The sync thread released every batch up to `last`: their typed commit
+// requests are answered here, in order.
+void schedule_flush(journal_pointer self);
+
+void synced(journal_pointer self, uint64_t last, const std::string& failure) {
+  auto& st = self->state;
+  model::problem p;
+  if (!failure.empty()) {
+    p = model::make_problem(model::errc::storage_failure, failure);
+    if (st.broken.empty()) st.broken = failure;
+  }
+  note_health(st, failure.empty() ? nullptr : &p);
+  while (!st.unsynced.empty() && st.unsynced.front().number <= last) {
+    for (auto& [promise, out] : st.unsynced.front().answers) {
+      if (failure.empty()) promise.deliver(std::move(out));
+      else promise.deliver(to_error(p));
+    }
+    st.unsynced.pop_front();
+  }
+  schedule_flush(self);
+}
+
+// Batches committed and not yet synced, at most: one syncing and one
+// written meanwhile. More would only make batches smaller (every
+// transaction rewrites its touched pages into the WAL), not answers sooner.
+constexpr size_t kMaxUnsynced = 2;
+
+bool has_work(const journal_state& st) { return !st.pending.empty() || !st.submissions.empty(); }
+
+void schedule_flush(journal_pointer self) {
+  // The flush message queues behind every write already waiting, so they
+  // all join this batch. While kMaxUnsynced batches wait for their sync,
+  // writes gather for the next one; `synced` schedules it.
+  auto& st = self->state;
+  if (st.flush_scheduled || st.unsynced.size() >= kMaxUnsynced || !has_work(st)) return;
+  st.flush_scheduled = true;
+  self->send(self, flush_atom::value);
 }
 
 journal_actor::behavior_type journal_impl(journal_pointer self,
                                           std::shared_ptr<store::run_store> store,
                                           event_listener_actor listener, storage_watch watch) {
-  self->state.store = std::move(store);
-  self->state.listener = std::move(listener);
-  self->state.watch = std::move(watch);
+  pthread_setname_np(pthread_self(), "journal");  // its own thread (detached)
+  auto& st = self->state;
+  st.store = store;
+  st.listener = std::move(listener);
+  st.watch = std::move(watch);
+  st.syncer = std::make_unique<journal_syncer>(std::move(store), self->ctrl());
   return {
       [=](commit_atom, std::vector<store::run_write>& writes) -> caf::result<outcomes> {
-        auto& st = self->state;
         auto promise = self->make_response_promise<outcomes>();
-        st.pending.push_back(pending_commit{std::move(writes), promise});
-        // The flush message queues behind every commit already waiting, so
-        // they all join this batch.
-        if (!st.flush_scheduled) {
-          st.flush_scheduled = true;
-          self->send(self, flush_atom::value);
-        }
+        self->state.pending.push_back(pending_commit{std::move(writes), promise});
+        schedule_flush(self);
         return promise;
       },
+      [=](submit_atom, submission& s) {
+        self->state.submissions.push_back(std::move(s));
+        schedule_flush(self);
+      },
+      [=](created_listener_actor& to) { self->state.created_to = std::move(to); },
       [=](flush_atom) { flush(self); },
+      [=](synced_atom, uint64_t last, const std::string& failure) {
+        synced(self, last, failure);
+      },
   };
 }
 
 }  // namespace
+
+void submit_run(const journal_actor& journal, model::new_run run, create_waiter_ptr waiter) {
+  caf::anon_send(journal, submit_atom::value, submission{std::move(run), std::move(waiter)});
+}
 
 model::result<journal_actor> spawn_journal(caf::actor_system& sys,
                                            const store_factory& make_store,

@@ -1,9 +1,22 @@
 // The journal: the only writer to the run store (DESIGN §3).
 //
-// Runs on its own thread (detached actor) because commits block on fsync.
-// Group commit: every commit request that is waiting in the mailbox when a
-// flush begins goes into the same transaction, so concurrent writers share
-// one fsync; each requester is answered only after its writes are on disk.
+// Runs on its own thread (detached actor). Group commit, pipelined: every
+// commit request and submission waiting in the mailbox when a flush begins
+// goes into one transaction, committed without waiting for the disk
+// (run_store::commit_unsynced); the journal's sync thread
+// (actors/journal_sync.hpp) then runs one store sync covering every batch
+// committed before it began, while the journal already writes the next
+// batch. Which sync covers which batch: batch N is released by the first
+// sync that began after N's COMMIT returned — the sync thread takes N from
+// its queue only after the journal pushed it, which it does right after the
+// COMMIT. Nobody hears of a batch before that sync returned: not its
+// requesters, waiters, event listener, nor the created listener. A failed
+// commit or sync answers every write of its batches with
+// errc::storage_failure. A failed sync is not retried (after a failed
+// fdatasync the kernel may have dropped the dirty pages, as PostgreSQL
+// learned in 2018): the journal refuses every later write with
+// errc::storage_failure until the server restarts and recovers from what
+// the disk holds.
 #pragma once
 
 #include <functional>
@@ -16,11 +29,15 @@
 
 #include "actors/atoms.hpp"
 #include "actors/message_types.hpp"
+#include "actors/run_intake.hpp"
 #include "actors/store_factory.hpp"
 
 namespace fabro::actors {
 
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using created_atom = caf::atom_constant<caf::atom("created")>;
+using synced_atom = caf::atom_constant<caf::atom("synced")>;
 
 // One event just made durable, as the journal publishes it.
 struct published_event {
@@ -40,14 +57,29 @@ typename Inspector::result_type inspect(Inspector& f, published_event& x) {
 using event_listener_actor =
     caf::typed_actor<caf::reacts_to<publish_atom, std::vector<published_event>>>;
 
+// Who hears of the runs each synced batch created (the orchestrator).
+using created_listener_actor = caf::typed_actor<caf::reacts_to<created_atom, created_notice>>;
+
 using journal_actor = caf::typed_actor<
     // Commits the writes durably (one transaction with whatever else is
     // pending) and answers one outcome per write. Fails with
     // errc::storage_failure; then none of these writes were applied.
     caf::replies_to<commit_atom, std::vector<store::run_write>>::with<
         std::vector<store::write_outcome>>,
+    // The fast path (actors/run_intake.hpp): creates the submitted run in
+    // the next batch; its waiter hears the outcome after the batch's sync.
+    caf::reacts_to<submit_atom, submission>,
+    // Sets who hears of created runs (before any submission is sent).
+    caf::reacts_to<created_listener_actor>,
     // Internal: commit everything pending now.
-    caf::reacts_to<flush_atom>>;
+    caf::reacts_to<flush_atom>,
+    // Internal, from the sync thread: batches up to `last` are released;
+    // `failure` is "" or why their sync failed.
+    caf::reacts_to<synced_atom, uint64_t, std::string>>;
+
+// Sends a prepared run (actors/run_submission.hpp, actors/run_intake.hpp) to the journal from any
+// thread; `waiter` is answered exactly once.
+void submit_run(const journal_actor& journal, model::new_run run, create_waiter_ptr waiter);
 
 // Hears of storage fault episodes, once each way: failing=true with the
 // store's error on the first failed commit after a good one; failing=false

@@ -56,7 +56,7 @@ namespace fabro::store {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_write& x) {
   return f(caf::meta::type_name("run_write"), x.kind, x.record, x.manifest_bytes,
-           x.definition, x.events, x.name, x.payload);
+           x.definition, x.events, x.name, x.payload, x.envelopes);
 }
 
 template <class Inspector>

@@ -1,6 +1,7 @@
 #include "actors/orchestrator.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <unordered_map>
 
@@ -23,6 +24,7 @@ namespace fabro::actors {
 // down; the monitor tells us.
 void adopt_run(orchestrator_pointer self, model::run_record record) {
   if (self->state.runs.count(record.id)) return;
+  self->state.dormant.erase(record.id);
   auto id = record.id;
   auto run = spawn_run(self->system(), std::move(record), self->state.journal,
                        self->state.run_opts);
@@ -31,10 +33,44 @@ void adopt_run(orchestrator_pointer self, model::run_record record) {
   self->state.runs.emplace(std::move(id), std::move(run));
 }
 
+void keep_run(orchestrator_pointer self, model::run_record record) {
+  if (record.status != model::run_status::submitted || self->state.runs.count(record.id))
+    return adopt_run(self, std::move(record));
+  auto id = record.id;
+  self->state.dormant.insert_or_assign(std::move(id), std::move(record));
+}
+
+bool wake(orchestrator_pointer self, const std::string& id) {
+  auto& st = self->state;
+  auto it = st.dormant.find(id);
+  if (it != st.dormant.end()) {
+    auto record = std::move(it->second);
+    st.dormant.erase(it);
+    adopt_run(self, std::move(record));
+  }
+  return st.runs.count(id) > 0;
+}
+
+namespace {
+
+// A create that found its run already stored answers the run's current
+// record: from its actor while live, else as stored.
+void answer_existing(orchestrator_pointer self, model::run_record stored,
+                     std::function<void(create_result)> answer) {
+  auto live = self->state.runs.find(stored.id);
+  if (live == self->state.runs.end()) return answer(create_result{std::move(stored), false});
+  self->request(live->second, caf::infinite, get_atom::value)
+      .then([=](model::run_record& current) { answer(create_result{std::move(current), false}); },
+            [=](caf::error&) { answer(create_result{stored, false}); });
+}
+
+}  // namespace
+
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
   auto promise = self->make_response_promise<create_result>();
   store::run_write w{store::write_kind::create, run.record, std::move(run.manifest_bytes),
-                     std::move(run.definition), std::move(run.events), "", ""};
+                     std::move(run.definition), std::move(run.events), "", "",
+                     std::move(run.envelopes)};
   auto record = std::move(run.record);
   self->request(self->state.journal, caf::infinite, commit_atom::value,
                 std::vector<store::run_write>{std::move(w)})
@@ -48,24 +84,31 @@ caf::result<create_result> create(orchestrator_pointer self, model::new_run& run
               return;
             }
             if (o.status == store::write_status::applied) {
-              adopt_run(self, record);
+              keep_run(self, record);
               promise.deliver(create_result{record, true});
               return;
             }
-            auto live = self->state.runs.find(record.id);
-            if (live == self->state.runs.end()) {
-              promise.deliver(create_result{o.existing, false});
-              return;
-            }
-            self->request(live->second, caf::infinite, get_atom::value)
-                .then([=](model::run_record& current) mutable {
-                  promise.deliver(create_result{std::move(current), false});
-                },
-                [=](caf::error&) mutable { promise.deliver(create_result{o.existing, false}); });
+            answer_existing(self, std::move(o.existing),
+                            [promise](create_result r) mutable { promise.deliver(std::move(r)); });
           },
           [=](caf::error& err) mutable { promise.deliver(err); });
   return promise;
 }
+
+namespace {
+
+// The journal's fast path synced a batch: its new runs get their actors,
+// and submissions that found an identical run hear its current record.
+void on_created(orchestrator_pointer self, created_notice& notice) {
+  for (auto& r : notice.created) keep_run(self, std::move(r));
+  for (auto& e : notice.existing) {
+    auto waiter = std::move(e.waiter);
+    answer_existing(self, std::move(e.record),
+                    [waiter](create_result r) { waiter->done(std::move(r)); });
+  }
+}
+
+}  // namespace
 
 void deliver_with_position(orchestrator_pointer self, model::run_record r,
                            record_promise promise) {
@@ -180,7 +223,7 @@ void readopt(orchestrator_pointer self, std::vector<model::run_record> waiting) 
   for (auto& r : waiting) {
     st.next_queue_seq = std::max(st.next_queue_seq, r.queue_seq + 1);
     if (r.status == model::run_status::queued) queued.push_back(r);
-    adopt_run(self, std::move(r));
+    keep_run(self, std::move(r));
   }
   std::sort(queued.begin(), queued.end(), [](const auto& a, const auto& b) {
     return a.queue_seq != b.queue_seq ? a.queue_seq < b.queue_seq : a.id < b.id;
@@ -218,6 +261,8 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
     run_ended(self, id);
   });
   readopt(self, std::move(waiting));
+  // Before anyone can have the journal's handle (intake_atom below).
+  self->send(journal, caf::actor_cast<created_listener_actor>(self));
   return {
       [=](create_atom, model::new_run& run) { return create(self, run); },
       [=](create_atom, model::new_run& run, bool start_now) -> caf::result<create_result> {
@@ -235,6 +280,8 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
       [=](answer_atom, const std::string& id, const std::string& qid,
           const std::string& text) { return answer(self, id, qid, text); },
       [=](list_atom, uint64_t offset, uint64_t limit) { return list(self, offset, limit); },
+      [=](intake_atom) { return self->state.journal; },
+      [=](created_atom, created_notice& notice) { on_created(self, notice); },
       [=](events_atom, const std::string& id, uint64_t since,
           uint64_t limit) -> caf::result<event_page> {
         return self->delegate(self->state.reader, events_atom::value, id, since, limit);

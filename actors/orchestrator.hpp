@@ -21,6 +21,8 @@
 
 namespace fabro::actors {
 
+using intake_atom = caf::atom_constant<caf::atom("intake")>;
+
 using orchestrator_actor = caf::typed_actor<
     // Makes a prepared run (actors/run_submission.hpp) durable: record,
     // manifest, run.created and run.submitted in one commit, then answers
@@ -68,7 +70,8 @@ using orchestrator_actor = caf::typed_actor<
     caf::replies_to<control_atom, model::control_action, std::string, std::string>::with<
         model::run_record>,
     // Deletes run `id` with its manifest and events (DELETE /runs/{id}).
-    // A non-terminal run needs `force`: it is cancelled first and removed
+    // A submitted run that was never started is removed at once; any other
+    // non-terminal run needs `force`: it is cancelled first and removed
     // once it has ended. Answers true once removed, false when the id was
     // unknown. Fails with errc::conflict "Run is active; cancel it first or
     // use force=true." without force.
@@ -86,7 +89,13 @@ using orchestrator_actor = caf::typed_actor<
     caf::replies_to<answer_atom, std::string, std::string, std::string>::with<model::run_record>,
     // Answers true once everything committed to the journal before this
     // request is on disk (graceful shutdown).
-    caf::replies_to<flush_atom>::with<bool>>;
+    caf::replies_to<flush_atom>::with<bool>,
+    // The journal, for the submission fast path (actors/run_intake.hpp):
+    // submit_run(journal, run, waiter) creates like `create` above, with
+    // the same answers, without a request to this actor.
+    caf::replies_to<intake_atom>::with<journal_actor>,
+    // Internal, from the journal: the runs of a synced batch.
+    caf::reacts_to<created_atom, created_notice>>;
 
 struct orchestrator_config {
   store_factory make_store;  // where runs are kept; required

@@ -62,6 +62,7 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
                                      bool resume) {
   auto& st = self->state;
   auto promise = self->make_response_promise<model::run_record>();
+  wake(self, id);
   auto live = st.runs.find(id);
   if (resume) {
     // A checkpoint must exist; the status is not otherwise checked (as in
@@ -77,7 +78,7 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
                 promise.deliver(queue_full(self->state));
                 return;
               }
-              if (self->state.runs.count(id)) {
+              if (wake(self, id)) {
                 enqueue(self, id, true, promise);
                 return;
               }
@@ -111,11 +112,12 @@ caf::result<create_result> create_and_start(orchestrator_pointer self, model::ne
                 std::move(run))
       .then(
           [=](create_result& created) mutable {
-            if (!created.created || !self->state.runs.count(created.record.id)) {
+            auto& st = self->state;
+            auto id = created.record.id;
+            if (!created.created || (!st.runs.count(id) && !st.dormant.count(id))) {
               promise.deliver(std::move(created));  // an earlier identical submission
               return;
             }
-            auto id = created.record.id;
             self->request(caf::actor_cast<orchestrator_actor>(self), caf::infinite,
                           start_atom::value, id, false)
                 .then([=](model::run_record& r) mutable { promise.deliver(create_result{r, true}); },
@@ -171,6 +173,15 @@ caf::result<model::run_record> control(orchestrator_pointer self, model::control
                                        const std::string& id, const std::string& login) {
   auto& st = self->state;
   auto promise = self->make_response_promise<model::run_record>();
+  if (auto dormant = st.dormant.find(id); dormant != st.dormant.end()) {
+    // Only what applies to a submitted run wakes it (cancel).
+    auto d = model::decide_control(dormant->second, action);
+    if (!d) {
+      promise.deliver(to_error(d.error()));
+      return promise;
+    }
+    wake(self, id);
+  }
   auto live = st.runs.find(id);
   auto refuse_from_store = [=]() mutable {
     // Not live: the stored (terminal) record decides the 409, or 404.
@@ -212,6 +223,10 @@ caf::result<bool> remove(orchestrator_pointer self, const std::string& id, bool 
         .then([=](const std::vector<store::write_outcome>&) mutable { promise.deliver(true); },
               [=](caf::error& err) mutable { promise.deliver(err); });
   };
+  if (st.dormant.erase(id) > 0) {  // submitted, never started: nothing to stop
+    erase();
+    return promise;
+  }
   if (!st.runs.count(id)) {
     self->request(st.reader, caf::infinite, get_atom::value, id)
         .then([=](const model::run_record&) mutable { erase(); },

@@ -23,6 +23,10 @@ struct orchestrator_state {
   queue_manager_actor queue;
   queue_config queue_cfg;
   std::unordered_map<std::string, run_actor> runs;  // live (non-terminal) runs
+  // Durable runs in status submitted that have no actor yet (most never
+  // need one before they start): their record is the stored one. wake()
+  // gives one its actor when a message needs it.
+  std::unordered_map<std::string, model::run_record> dormant;
   // The id of each live run actor, so a down message finds its run in O(1).
   std::unordered_map<caf::actor_addr, std::string> run_ids;
   // Runs accepted for start and not yet launched or cancelled: counted
@@ -41,6 +45,13 @@ using record_promise = caf::typed_response_promise<model::run_record>;
 
 // Gives a durable, non-terminal run its actor (monitored, not linked).
 void adopt_run(orchestrator_pointer self, model::run_record record);
+
+// Keeps a durable submitted run without an actor (state.dormant); any
+// other status gets its actor at once.
+void keep_run(orchestrator_pointer self, model::run_record record);
+
+// Gives dormant run `id` its actor; true if `id` now has a live actor.
+bool wake(orchestrator_pointer self, const std::string& id);
 
 // Answers `promise` with a non-live run's refusal: its stored status
 // explained (errc::conflict with `what`), or errc::run_not_found.

@@ -2,6 +2,7 @@
 
 #include "actors/id_source.hpp"
 #include "model/run_definition.hpp"
+#include "model/run_event.hpp"
 #include "model/run_manifest.hpp"
 #include "model/workflow/manifest_bundle.hpp"
 
@@ -17,6 +18,7 @@ model::result<model::new_run> prepare_run(std::string body) {
   auto run = model::make_new_run(*manifest, std::move(body), std::move(id), now_ms(),
                                  def->workflow_name, def->goal);
   stamp_events(run.events);
+  for (const auto& e : run.events) run.envelopes.push_back(model::envelope_json(e));
   run.definition = model::to_json(*def);
   return run;
 }

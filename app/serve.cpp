@@ -156,6 +156,12 @@ int serve(const serve_config& cfg) {
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", cfg.actor_threads);
   caf_cfg.set("logger.console", caf::atom("none"));
+  // Idle workers go straight to their condition variable (woken by the
+  // next enqueue) instead of polling: CAF 0.17's default spins, then polls
+  // every 50 µs, which took 20–30 µs of CPU per created run from the HTTP
+  // threads on 2 cores (benchmarks/README.md, issue 12).
+  caf_cfg.set("work-stealing.aggressive-poll-attempts", 0);
+  caf_cfg.set("work-stealing.moderate-poll-attempts", 0);
   caf::actor_system sys{caf_cfg};
 
   // The hub hears every durable event from the journal and replays from

@@ -34,8 +34,11 @@
 #   -b PATH   server binary                         (env FABRO_BIN, default build/fabro-orchestrator)
 #   -T N      server --threads (HTTP threads)       (env SERVER_THREADS, default: server's own)
 #   -A N      server actor_threads (via a YAML --config) (env ACTOR_THREADS, default: server's own)
-#   -m MODE   post | health: health measures GET /health on ours and a static
-#             200 GET on nginx (no store involved)  (env MODE, default post)
+#   -B PATH   baseline server binary (A/B): each repeat also measures it, right
+#             before ours, and prints ours/baseline  (env BASE_BIN, default none)
+#   -m MODES  post | health | post,health: health measures GET /health on ours
+#             and a static 200 GET on nginx (no store involved); a list
+#             measures each mode in every repeat    (env MODE, default post)
 #   -o WHICH  both | ours | nginx                   (env ONLY, default both)
 #   -k        keep the temp dir (server logs, nginx conf) for inspection
 #
@@ -53,13 +56,14 @@ REPEATS=${REPEATS:-1}
 WRK_THREADS=${WRK_THREADS:-2}
 WARMUP=${WARMUP:-1}
 FABRO_BIN=${FABRO_BIN:-$ROOT/build/fabro-orchestrator}
+BASE_BIN=${BASE_BIN:-}
 SERVER_THREADS=${SERVER_THREADS:-}
 ACTOR_THREADS=${ACTOR_THREADS:-}
 MODE=${MODE:-post}
 ONLY=${ONLY:-both}
 KEEP=0
 
-while getopts "c:d:r:t:w:b:T:A:m:o:kh" opt; do
+while getopts "c:d:r:t:w:b:B:T:A:m:o:kh" opt; do
   case $opt in
     c) CONNS=$OPTARG ;;
     d) DURATION=$OPTARG ;;
@@ -67,6 +71,7 @@ while getopts "c:d:r:t:w:b:T:A:m:o:kh" opt; do
     t) WRK_THREADS=$OPTARG ;;
     w) WARMUP=$OPTARG ;;
     b) FABRO_BIN=$OPTARG ;;
+    B) BASE_BIN=$OPTARG ;;
     T) SERVER_THREADS=$OPTARG ;;
     A) ACTOR_THREADS=$OPTARG ;;
     m) MODE=$OPTARG ;;
@@ -78,7 +83,8 @@ while getopts "c:d:r:t:w:b:T:A:m:o:kh" opt; do
 done
 
 die() { echo "submit_bench: $*" >&2; exit 2; }
-case $MODE in post|health) ;; *) die "-m must be post or health" ;; esac
+MODES=$MODE
+for m in ${MODES//,/ }; do case $m in post|health) ;; *) die "-m must list post and/or health" ;; esac; done
 case $ONLY in both|ours|nginx) ;; *) die "-o must be both, ours or nginx" ;; esac
 for tool in wrk curl; do command -v $tool >/dev/null || die "$tool not found (apt-get install -y wrk curl)"; done
 if [ "$ONLY" != ours ]; then
@@ -87,12 +93,16 @@ if [ "$ONLY" != ours ]; then
 fi
 if [ "$ONLY" != nginx ]; then
   [ -x "$FABRO_BIN" ] || die "no server binary at $FABRO_BIN (this script builds nothing; build it first or pass -b)"
+  [ -z "$BASE_BIN" ] || [ -x "$BASE_BIN" ] || die "no baseline binary at $BASE_BIN"
 fi
 LUA=$ROOT/benchmarks/post_manifest.lua
 export FABRO_BENCH_BODY=$ROOT/benchmarks/manifest.json
 FABRO_BENCH_TOKEN=fabro_dev_$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 export FABRO_BENCH_TOKEN
-if [ "$MODE" = health ]; then export FABRO_BENCH_METHOD=GET; else export FABRO_BENCH_METHOD=POST; fi
+set_mode() {
+  MODE=$1
+  if [ "$MODE" = health ]; then export FABRO_BENCH_METHOD=GET; else export FABRO_BENCH_METHOD=POST; fi
+}
 
 TMP=$(mktemp -d /tmp/submit_bench.XXXXXX)
 SERVER_PID=""
@@ -177,7 +187,7 @@ start_server() {
     printf 'actor_threads: %s\nlog_level: info\n' "$ACTOR_THREADS" > "$TMP/config-$n.yaml"
     args+=(--config "$TMP/config-$n.yaml")
   fi
-  FABRO_DEV_TOKEN=$FABRO_BENCH_TOKEN "$FABRO_BIN" "${args[@]}" > "$log" 2>&1 &
+  FABRO_DEV_TOKEN=$FABRO_BENCH_TOKEN "$2" "${args[@]}" > "$log" 2>&1 &
   SERVER_PID=$!
   SERVER_PORT=""
   for _ in $(seq 1 100); do
@@ -237,8 +247,8 @@ FAIL=0
 SUMMARY=()
 
 measure_ours() {
-  local c=$1 tag=$2 url rc before after stored ok
-  start_server "$tag"
+  local c=$1 tag=$2 bin=$3 label=$4 url rc before after stored ok
+  start_server "$tag" "$bin"
   url="http://127.0.0.1:$SERVER_PORT$(url_path)"
   if [ "$MODE" = post ]; then
     local code
@@ -255,9 +265,9 @@ measure_ours() {
   if [ "$MODE" = post ] && ! command -v sqlite3 >/dev/null; then sleep 0.5; after=$(count_runs); fi
   stop_server; rc=$SERVER_RC
   [ "$MODE" = post ] && command -v sqlite3 >/dev/null && after=$(count_runs)
-  printf '  ours   C=%-4s %8s runs/s  p50 %7s ms  p99 %7s ms  max %8s ms  non-2xx %s  socket errors %s  exit %s\n' \
-    "$c" "$O_rps" "$(ms $O_p50)" "$(ms $O_p99)" "$(ms $O_max)" "$O_non2xx" "$O_sockerr" "$rc"
-  [ "$O_non2xx" = 0 ] || { echo "  FAIL: our server answered $O_non2xx non-2xx responses"; FAIL=1; }
+  printf '  %-6s C=%-4s %8s runs/s  p50 %7s ms  p99 %7s ms  max %8s ms  non-2xx %s  socket errors %s  exit %s\n' \
+    "$label" "$c" "$O_rps" "$(ms $O_p50)" "$(ms $O_p99)" "$(ms $O_max)" "$O_non2xx" "$O_sockerr" "$rc"
+  [ "$O_non2xx" = 0 ] || { echo "  FAIL: $label server answered $O_non2xx non-2xx responses"; FAIL=1; }
   [ "$O_sockerr" = 0 ] || { echo "  FAIL: socket errors against our server"; FAIL=1; }
   [ "$rc" = 0 ] || { echo "  FAIL: server exit code $rc (log: $TMP/server-$tag.log)"; FAIL=1; KEEP=1; }
   if [ "$MODE" = post ]; then
@@ -284,29 +294,50 @@ measure_nginx() {
     "$c" "$N_rps" "$(ms $N_p50)" "$(ms $N_p99)" "$(ms $N_max)" "$W_non2xx" "$W_sockerr"
 }
 
-echo "submit_bench: mode=$MODE C=$CONNS D=${DURATION}s repeats=$REPEATS wrk -t$WRK_THREADS warm-up=${WARMUP}s"
+echo "submit_bench: modes=$MODES C=$CONNS D=${DURATION}s repeats=$REPEATS wrk -t$WRK_THREADS warm-up=${WARMUP}s"
 echo "  server: $FABRO_BIN${SERVER_THREADS:+ --threads $SERVER_THREADS}${ACTOR_THREADS:+ actor_threads=$ACTOR_THREADS}"
+[ -n "$BASE_BIN" ] && echo "  base:   $BASE_BIN"
 echo "  body:   $FABRO_BENCH_BODY ($(wc -c < "$FABRO_BENCH_BODY") bytes)"
 echo "  host:   $(nproc) cpus, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+row() {  # mode C server rps p50 p99 max ratio-to-nginx
+  if [ -n "$4" ]; then
+    SUMMARY+=("| $1 | $2 | $3 | $4 | $(ms $5) / $(ms $6) / $(ms $7) | ${8:--} |")
+  fi
+}
 n=0
 for c in ${CONNS//,/ }; do
   for r in $(seq 1 "$REPEATS"); do
-    n=$((n + 1))
-    echo "[C=$c repeat $r] load:$(uptime | sed 's/.*load average://')"
-    O_rps=""; N_rps=""
-    [ "$ONLY" != nginx ] && measure_ours "$c" "$n"
-    [ "$ONLY" != ours ] && measure_nginx "$c"
-    ratio="-"
-    if [ -n "$O_rps" ] && [ -n "$N_rps" ] && [ "$N_rps" -gt 0 ]; then
-      ratio=$(awk -v a="$O_rps" -v b="$N_rps" 'BEGIN{printf "%.2f", a/b}')
-      echo "  ratio ours/nginx: $ratio"
-    fi
-    SUMMARY+=("| $c | ${O_rps:--} | $( [ -n "$O_rps" ] && echo "$(ms $O_p50) / $(ms $O_p99) / $(ms $O_max)" || echo -) | ${N_rps:--} | $( [ -n "$N_rps" ] && echo "$(ms $N_p50) / $(ms $N_p99) / $(ms $N_max)" || echo -) | $ratio |")
+    for m in ${MODES//,/ }; do
+      set_mode "$m"
+      n=$((n + 1))
+      echo "[$MODE C=$c repeat $r] load:$(uptime | sed 's/.*load average://')"
+      O_rps=""; N_rps=""; B_rps=""
+      if [ "$ONLY" != nginx ]; then
+        if [ -n "$BASE_BIN" ]; then
+          measure_ours "$c" "$n-base" "$BASE_BIN" base
+          B_rps=$O_rps; B_p50=$O_p50; B_p99=$O_p99; B_max=$O_max
+        fi
+        measure_ours "$c" "$n" "$FABRO_BIN" ours
+      fi
+      [ "$ONLY" != ours ] && measure_nginx "$c"
+      ratio=""; bratio=""
+      if [ -n "$O_rps" ] && [ -n "$N_rps" ] && [ "$N_rps" -gt 0 ]; then
+        ratio=$(awk -v a="$O_rps" -v b="$N_rps" 'BEGIN{printf "%.2f", a/b}')
+        echo "  ratio ours/nginx: $ratio"
+      fi
+      if [ -n "$B_rps" ] && [ -n "$O_rps" ] && [ "$B_rps" -gt 0 ]; then
+        echo "  ratio ours/base: $(awk -v a="$O_rps" -v b="$B_rps" 'BEGIN{printf "%.2f", a/b}')"
+        [ -n "$N_rps" ] && bratio=$(awk -v a="$B_rps" -v b="$N_rps" 'BEGIN{printf "%.2f", a/b}')
+      fi
+      row "$MODE" "$c" ours "$O_rps" "${O_p50:-0}" "${O_p99:-0}" "${O_max:-0}" "$ratio"
+      row "$MODE" "$c" base "$B_rps" "${B_p50:-0}" "${B_p99:-0}" "${B_max:-0}" "$bratio"
+      row "$MODE" "$c" nginx "$N_rps" "${N_p50:-0}" "${N_p99:-0}" "${N_max:-0}" ""
+    done
   done
 done
 
 echo
-echo "| C | ours runs/s | ours p50 / p99 / max ms | nginx req/s | nginx p50 / p99 / max ms | ratio |"
+echo "| mode | C | server | req/s | p50 / p99 / max ms | ratio to nginx |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${SUMMARY[@]}"
 [ "$FAIL" = 0 ] || echo "submit_bench: FAILED checks above"

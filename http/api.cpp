@@ -4,6 +4,8 @@
 #include <cstring>
 #include <sstream>
 
+#include <caf/scoped_actor.hpp>
+
 #include "http/openapi.hpp"
 #include "model/ulid.hpp"
 
@@ -22,9 +24,24 @@ std::optional<std::string> path_run_id(const Request& req, reply& rep) {
   return *id;
 }
 
+namespace {
+
+// The orchestrator's journal, for the create fast path; null if it cannot
+// say (then creates take the orchestrator's typed path).
+actors::journal_actor journal_of(caf::actor_system& sys, const actors::orchestrator_actor& orch) {
+  actors::journal_actor journal;
+  if (!orch) return journal;
+  caf::scoped_actor self{sys};
+  self->request(orch, std::chrono::seconds(10), actors::intake_atom::value)
+      .receive([&](actors::journal_actor& j) { journal = std::move(j); }, [](caf::error&) {});
+  return journal;
+}
+
+}  // namespace
+
 api::api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cfg,
          actors::event_hub_actor hub)
-    : ctx_{sys, std::move(orch), std::move(cfg), std::move(hub)} {}
+    : ctx_{sys, orch, std::move(cfg), std::move(hub), journal_of(sys, orch)} {}
 
 std::vector<route> api::routes() {
   std::vector<route> all;

@@ -24,6 +24,9 @@ struct route_context {
   actors::orchestrator_actor orch;
   http_config cfg;
   actors::event_hub_actor hub;  // live event streams (SSE)
+  // The orchestrator's journal: creates go straight to it (run_routes.cpp);
+  // null when the orchestrator did not give it (creates then ask `orch`).
+  actors::journal_actor journal;
 };
 
 using route_handler =

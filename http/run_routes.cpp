@@ -1,5 +1,6 @@
 // Creating and reading runs: POST /api/v1/runs[?start=true], GET /api/v1/runs, GET /api/v1/runs/{id},
 // GET /api/v1/runs/{id}/events.
+#include "actors/journal.hpp"
 #include "actors/run_submission.hpp"
 #include "http/ask.hpp"
 #include "http/query_params.hpp"
@@ -11,6 +12,23 @@ namespace {
 
 using Pistache::Http::Code;
 using Pistache::Rest::Request;
+
+// Answers a fast-path submission (actors/run_intake.hpp) on whichever
+// thread hears the outcome. The 201 body is rendered on the HTTP thread.
+class reply_waiter final : public actors::create_waiter {
+ public:
+  reply_waiter(reply_ptr rep, std::string created_body)
+      : rep_(std::move(rep)), created_body_(std::move(created_body)) {}
+  void done(model::result<actors::create_result> outcome) override {
+    if (!outcome) return rep_->send_problem(outcome.error());
+    if (outcome->created) return rep_->send_json(Code::Created, created_body_);
+    rep_->send_json(Code::Ok, model::status_response_json(outcome->record));
+  }
+
+ private:
+  reply_ptr rep_;
+  std::string created_body_;
+};
 
 void create_run(const route_context& ctx, const Request& req, reply_ptr rep) {
   if (req.body().size() > ctx.cfg.max_body_bytes) {
@@ -27,6 +45,11 @@ void create_run(const route_context& ctx, const Request& req, reply_ptr rep) {
   auto on_created = [](reply& r, actors::create_result& res) {
     r.send_json(res.created ? Code::Created : Code::Ok, model::status_response_json(res.record));
   };
+  if (!*start && ctx.journal) {
+    auto body = model::status_response_json(run->record);
+    auto waiter = std::make_shared<reply_waiter>(std::move(rep), std::move(body));
+    return actors::submit_run(ctx.journal, std::move(*run), std::move(waiter));
+  }
   if (*start)
     ask<actors::create_result>(ctx.sys, ctx.orch, std::move(rep), on_created,
                                actors::create_atom::value, std::move(*run), true);

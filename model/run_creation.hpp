@@ -17,6 +17,9 @@ struct new_run {
   std::string manifest_bytes;  // the body exactly as submitted
   std::string definition;      // model::run_definition JSON (what executes)
   std::vector<run_event> events;  // seq 1 run.created, seq 2 run.submitted
+  // envelope_json of each event once their ids are stamped (prepare_run
+  // renders them on the submitting thread); empty = rendered later.
+  std::vector<std::string> envelopes;
 };
 
 // Builds the run `id` (canonical ULID) for manifest `m` submitted at `now_ms`.

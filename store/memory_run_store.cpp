@@ -10,6 +10,14 @@ using model::run_record;
 memory_run_store::memory_run_store(std::shared_ptr<memory_run_data> data)
     : data_(std::move(data)) {}
 
+namespace {
+
+std::string envelope_of(const run_write& w, size_t i) {
+  return w.envelopes.size() == w.events.size() ? w.envelopes[i] : model::envelope_json(w.events[i]);
+}
+
+}  // namespace
+
 result<std::vector<write_outcome>> memory_run_store::commit(const std::vector<run_write>& writes) {
   std::lock_guard<std::mutex> guard(data_->mutex);
   std::vector<write_outcome> out;
@@ -28,7 +36,7 @@ result<std::vector<write_outcome>> memory_run_store::commit(const std::vector<ru
           e.record = w.record;
           e.manifest = w.manifest_bytes;
           e.definition = w.definition;
-          for (const auto& ev : w.events) e.events.push_back(model::envelope_json(ev));
+          for (size_t i = 0; i < w.events.size(); ++i) e.events.push_back(envelope_of(w, i));
         }
         break;
       case write_kind::update:
@@ -36,7 +44,8 @@ result<std::vector<write_outcome>> memory_run_store::commit(const std::vector<ru
         break;
       case write_kind::append:
         if (it != data_->runs.end())
-          for (const auto& ev : w.events) it->second.events.push_back(model::envelope_json(ev));
+          for (size_t i = 0; i < w.events.size(); ++i)
+            it->second.events.push_back(envelope_of(w, i));
         break;
       case write_kind::remove:
         if (it != data_->runs.end()) data_->runs.erase(it);

@@ -3,8 +3,9 @@
 // stand-in in tests (STYLE §10).
 //
 // Threading: an instance is used by one actor at a time (the journal owns
-// the writing instance, a reader actor its own). Implementations must allow
-// a writer and readers on separate instances over the same data.
+// the writing instance, a reader actor its own), except that sync() may run
+// on another thread while commit_unsynced() runs. Implementations must
+// allow a writer and readers on separate instances over the same data.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,22 @@ class run_store {
   // case nothing of the batch was applied.
   virtual model::result<std::vector<write_outcome>> commit(
       const std::vector<run_write>& writes) = 0;
+
+  // Pipelined commit (the journal's): applies `writes` like commit() but
+  // may return before they are on disk. They are durable once a sync() that
+  // began after this call returned has returned successfully; until then
+  // nobody may be told of them. Readers may already see them. Default:
+  // commit() (already durable).
+  virtual model::result<std::vector<write_outcome>> commit_unsynced(
+      const std::vector<run_write>& writes) {
+    return commit(writes);
+  }
+
+  // Makes every commit_unsynced() that returned before this call began
+  // durable. Safe to call from one other thread while commit_unsynced()
+  // runs. Fails with errc::storage_failure (then those commits are not
+  // known to be durable). Default: nothing to do.
+  virtual model::result<model::done> sync() { return model::done{}; }
 
   // The run's record with last_seq filled in; nullopt when unknown.
   virtual model::result<std::optional<model::run_record>> load_run(const std::string& id) = 0;

@@ -28,6 +28,10 @@ struct run_write {
   std::vector<model::run_event> events;  // create, append
   std::string name;     // artifact: e.g. "stages/cmd@1/attempt-1/stdout"
   std::string payload;  // checkpoint: model::checkpoint JSON; artifact: bytes
+  // Optional: model::envelope_json of each of `events`, rendered by the
+  // caller (once, for the store and the event listeners); empty = the
+  // store renders them.
+  std::vector<std::string> envelopes;
 };
 
 enum class write_status {

@@ -1,6 +1,12 @@
 #include "store/sqlite_run_store.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -39,7 +45,9 @@ CREATE TABLE IF NOT EXISTS runs (
   definition TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_newest ON runs(created_ms DESC, id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status);
+DROP INDEX IF EXISTS runs_by_status;
+CREATE INDEX IF NOT EXISTS runs_unfinished ON runs(created_ms, id)
+  WHERE status NOT IN ('completed','failed','cancelled');
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
@@ -65,6 +73,11 @@ constexpr const char* kRecordColumns =
 
 void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
   sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+// Binds without a copy: `s` must outlive the statement's next step.
+void bind_static(sqlite3_stmt* st, int i, const std::string& s) {
+  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
 }
 
 std::string column_text(sqlite3_stmt* st, int i) {
@@ -167,7 +180,7 @@ result<std::unique_ptr<sqlite_run_store>> sqlite_run_store::open(const std::stri
     sqlite3_close(db);
     return make_problem(errc::storage_failure, "cannot open store " + path + ": " + msg);
   }
-  std::unique_ptr<sqlite_run_store> store(new sqlite_run_store(db));
+  std::unique_ptr<sqlite_run_store> store(new sqlite_run_store(db, path));
   sqlite3_busy_timeout(db, 5000);
   auto version = query_int(db, "PRAGMA user_version");
   auto tables = query_int(db, "SELECT count(*) FROM sqlite_master WHERE type='table'");
@@ -179,7 +192,7 @@ result<std::unique_ptr<sqlite_run_store>> sqlite_run_store::open(const std::stri
   bool fresh = *tables == 0 && *version == 0;
   if (!fresh)
     if (auto bad = check_schema(db, path, static_cast<int>(*version))) return *bad;
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                           "PRAGMA foreign_keys=OFF", kSchema}) {
     auto r = store->exec(sql);
     if (!r) return make_problem(errc::storage_failure, path + ": " + r.error().detail);
@@ -194,6 +207,7 @@ result<std::unique_ptr<sqlite_run_store>> sqlite_run_store::open(const std::stri
 }
 
 sqlite_run_store::~sqlite_run_store() {
+  if (wal_fd_ >= 0) ::close(wal_fd_);
   for (auto& [sql, st] : statements_) sqlite3_finalize(st);
   sqlite3_close(db_);
 }
@@ -226,25 +240,29 @@ result<sqlite3_stmt*> sqlite_run_store::prepare(const char* sql) {
   return st;
 }
 
-result<done> sqlite_run_store::insert_events(const std::vector<model::run_event>& events) {
+result<done> sqlite_run_store::insert_events(const std::vector<model::run_event>& events,
+                                             const std::vector<std::string>& envelopes) {
   static const char* sql = "INSERT OR REPLACE INTO events(run_id, seq, envelope) VALUES(?,?,?)";
-  for (const auto& e : events) {
+  bool rendered = envelopes.size() == events.size();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
     auto st = prepare(sql);
     if (!st) return st.error();
-    bind_text(*st, 1, e.run_id);
+    bind_static(*st, 1, e.run_id);
     sqlite3_bind_int64(*st, 2, static_cast<sqlite3_int64>(e.seq));
-    bind_text(*st, 3, model::envelope_json(e));
+    std::string envelope = rendered ? std::string() : model::envelope_json(e);
+    bind_static(*st, 3, rendered ? envelopes[i] : envelope);
     if (sqlite3_step(*st) != SQLITE_DONE) return failure("append event");
   }
   return done{};
 }
 
-result<done> sqlite_run_store::write_record(const run_record& r, bool insert,
+result<bool> sqlite_run_store::write_record(const run_record& r, bool insert,
                                             const run_write* create) {
   static const char* insert_sql =
       "INSERT INTO runs(status, reason, pending_control, error, workflow_name, goal, labels, "
       "host_repo_path, start_ms, duration_ms, queue_seq, id, created_ms, manifest, "
-      "definition) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "definition) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING";
   static const char* update_sql =
       "UPDATE runs SET status=?, reason=?, pending_control=?, error=?, workflow_name=?, "
       "goal=?, labels=?, host_repo_path=?, start_ms=?, duration_ms=?, queue_seq=? WHERE id=?";
@@ -253,48 +271,53 @@ result<done> sqlite_run_store::write_record(const run_record& r, bool insert,
   bind_text(*st, 1, model::to_string(r.status));
   bind_text(*st, 2, model::to_string(r.reason));
   bind_text(*st, 3, model::to_string(r.pending_control));
-  bind_text(*st, 4, r.error_message);
-  bind_text(*st, 5, r.workflow_name);
-  bind_text(*st, 6, r.goal);
+  bind_static(*st, 4, r.error_message);
+  bind_static(*st, 5, r.workflow_name);
+  bind_static(*st, 6, r.goal);
   bind_text(*st, 7, encode_labels(r.labels));
-  bind_text(*st, 8, r.host_repo_path);
+  bind_static(*st, 8, r.host_repo_path);
   sqlite3_bind_int64(*st, 9, r.start_time_ms);
   sqlite3_bind_int64(*st, 10, r.duration_ms);
   sqlite3_bind_int64(*st, 11, static_cast<sqlite3_int64>(r.queue_seq));
-  bind_text(*st, 12, r.id);
+  bind_static(*st, 12, r.id);
   if (insert) {
     sqlite3_bind_int64(*st, 13, r.created_at_ms);
     sqlite3_bind_blob(*st, 14, create->manifest_bytes.data(),
-                      static_cast<int>(create->manifest_bytes.size()), SQLITE_TRANSIENT);
-    bind_text(*st, 15, create->definition);
+                      static_cast<int>(create->manifest_bytes.size()), SQLITE_STATIC);
+    bind_static(*st, 15, create->definition);
   }
   if (sqlite3_step(*st) != SQLITE_DONE) return failure(insert ? "insert run" : "update run");
-  return done{};
+  // A create that found the id taken changed nothing (ON CONFLICT DO NOTHING).
+  if (insert && sqlite3_changes(db_) == 0) return false;
+  return true;
 }
 
 result<write_outcome> sqlite_run_store::apply(const run_write& w) {
   write_outcome o;
   switch (w.kind) {
     case write_kind::create: {
-      auto manifest = load_manifest(w.record.id);
-      if (!manifest) return manifest.error();
-      if (*manifest) {
-        o.status = **manifest == w.manifest_bytes ? write_status::existing
-                                                  : write_status::conflict;
+      // Insert first: a taken id is the rare case, so only then is the
+      // stored run read.
+      auto inserted = write_record(w.record, true, &w);
+      if (!inserted) return inserted.error();
+      if (!*inserted) {
+        auto manifest = load_manifest(w.record.id);
+        if (!manifest) return manifest.error();
+        o.status = *manifest && **manifest == w.manifest_bytes ? write_status::existing
+                                                               : write_status::conflict;
         auto existing = load_run(w.record.id);
         if (!existing) return existing.error();
         if (*existing) o.existing = **existing;
         return o;
       }
-      if (auto r = write_record(w.record, true, &w); !r) return r.error();
-      if (auto r = insert_events(w.events); !r) return r.error();
+      if (auto r = insert_events(w.events, w.envelopes); !r) return r.error();
       return o;
     }
     case write_kind::update:
       if (auto r = write_record(w.record, false, nullptr); !r) return r.error();
       return o;
     case write_kind::append:
-      if (auto r = insert_events(w.events); !r) return r.error();
+      if (auto r = insert_events(w.events, w.envelopes); !r) return r.error();
       return o;
     case write_kind::remove:
       for (const char* sql : {"DELETE FROM events WHERE run_id=?",
@@ -329,6 +352,46 @@ result<write_outcome> sqlite_run_store::apply(const run_write& w) {
 }
 
 result<std::vector<write_outcome>> sqlite_run_store::commit(const std::vector<run_write>& writes) {
+  auto out = commit_unsynced(writes);
+  if (!out) return out;
+  if (auto synced = sync(); !synced) return synced.error();
+  return out;
+}
+
+result<done> sqlite_run_store::sync() {
+  auto fail = [&](const char* what) {
+    return make_problem(errc::storage_failure,
+                        std::string(what) + " " + path_ + "-wal: " + std::strerror(errno));
+  };
+  std::string wal = path_ + "-wal";
+  struct stat named{}, held{};
+  if (::stat(wal.c_str(), &named) != 0) {
+    // No WAL yet: nothing was ever committed through it.
+    if (errno == ENOENT) return done{};
+    return fail("cannot stat");
+  }
+  if (wal_fd_ >= 0 && (::fstat(wal_fd_, &held) != 0 || held.st_ino != named.st_ino ||
+                       held.st_dev != named.st_dev)) {
+    ::close(wal_fd_);  // SQLite made a new WAL file (all of the old one was checkpointed)
+    wal_fd_ = -1;
+  }
+  if (wal_fd_ < 0) {
+    wal_fd_ = ::open(wal.c_str(), O_RDWR | O_CLOEXEC);
+    if (wal_fd_ < 0) return fail("cannot open");
+    // The WAL's directory entry must be durable too.
+    auto dir = std::filesystem::path(path_).parent_path().string();
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return fail("cannot open the directory of");
+    int rc = ::fsync(dfd);
+    ::close(dfd);
+    if (rc != 0) return fail("cannot sync the directory of");
+  }
+  if (::fdatasync(wal_fd_) != 0) return fail("cannot sync");
+  return done{};
+}
+
+result<std::vector<write_outcome>> sqlite_run_store::commit_unsynced(
+    const std::vector<run_write>& writes) {
   if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
   rollback_guard guard{db_};
   std::vector<write_outcome> out;

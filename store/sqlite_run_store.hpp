@@ -1,8 +1,19 @@
 // The embedded default store: one SQLite file in WAL mode with
-// synchronous=FULL, so a commit that returned is on disk (DESIGN §5).
+// synchronous=NORMAL: a COMMIT writes the transaction's frames to the
+// `-wal` file without waiting for the disk; sync() makes them durable with
+// fdatasync() on a second descriptor of that file (DESIGN §5). Every frame
+// of a COMMIT that returned is in the WAL file's page cache (SQLite writes
+// it with pwrite, no user-space buffer), so an fdatasync that begins after
+// the COMMIT returned puts it on disk; the database file itself is written
+// only by checkpoints, which under synchronous=NORMAL sync the WAL before
+// and the database after copying, so nothing committed lives only in a
+// file we do not sync. commit() is commit_unsynced() + sync(): returned =
+// on disk, as before.
 //
 // Owned by one actor (the journal owns the writing instance; readers open
-// their own instance on the same file). Not thread-safe by itself.
+// their own instance on the same file). Not thread-safe by itself, except
+// that sync() may run on one other thread while commit_unsynced() runs (it
+// touches only its own descriptor).
 #pragma once
 
 #include <memory>
@@ -29,6 +40,9 @@ class sqlite_run_store final : public run_store {
   ~sqlite_run_store() override;
 
   model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
+  model::result<std::vector<write_outcome>> commit_unsynced(
+      const std::vector<run_write>& writes) override;
+  model::result<model::done> sync() override;
   model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
   model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
   model::result<std::optional<std::string>> load_definition(const std::string& id) override;
@@ -43,18 +57,23 @@ class sqlite_run_store final : public run_store {
   model::result<std::vector<model::run_record>> load_unfinished() override;
 
  private:
-  explicit sqlite_run_store(sqlite3* db) : db_(db) {}
+  sqlite_run_store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   model::problem failure(const std::string& what) const;
   model::result<model::done> exec(const char* sql);
   // A cached prepared statement for `sql`, reset and ready to bind.
   model::result<sqlite3_stmt*> prepare(const char* sql);
   model::result<write_outcome> apply(const run_write& w);
-  model::result<model::done> insert_events(const std::vector<model::run_event>& events);
-  model::result<model::done> write_record(const model::run_record& r, bool insert,
+  // `envelopes`: the events' envelope_json, or empty to render them here.
+  model::result<model::done> insert_events(const std::vector<model::run_event>& events,
+                                           const std::vector<std::string>& envelopes);
+  // false when `insert` found the id taken (nothing written).
+  model::result<bool> write_record(const model::run_record& r, bool insert,
                                           const run_write* create);
   model::result<std::vector<model::run_record>> select_records(sqlite3_stmt* st);
 
   sqlite3* db_;
+  std::string path_;
+  int wal_fd_ = -1;  // sync()'s own descriptor of the -wal file; only sync() touches it
   std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
 };
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "tests/actors/execution_harness.hpp"
+#include "tests/support/forwarding_store.hpp"
 
 using namespace fabro;
 using namespace fabro::testing;
@@ -16,55 +17,27 @@ using model::run_status;
 namespace {
 
 // A store whose commits fail (applying nothing) while `failing` is set.
-class switchable_store final : public store::run_store {
+class switchable_store final : public forwarding_store {
  public:
   switchable_store(std::unique_ptr<store::run_store> inner, std::shared_ptr<std::atomic<bool>> failing)
-      : inner_(std::move(inner)), failing_(std::move(failing)) {}
+      : forwarding_store(std::move(inner)), failing_(std::move(failing)) {}
   model::result<std::vector<store::write_outcome>> commit(
       const std::vector<store::run_write>& writes) override {
     if (failing_->load())
       return model::make_problem(model::errc::storage_failure, "commit: database or disk is full");
-    return inner_->commit(writes);
+    return forwarding_store::commit(writes);
   }
-  model::result<std::optional<model::run_record>> load_run(const std::string& id) override {
-    return inner_->load_run(id);
-  }
-  model::result<std::optional<std::string>> load_manifest(const std::string& id) override {
-    return inner_->load_manifest(id);
-  }
-  model::result<std::optional<std::string>> load_definition(const std::string& id) override {
-    return inner_->load_definition(id);
-  }
-  model::result<std::optional<std::string>> load_checkpoint(const std::string& id) override {
-    return inner_->load_checkpoint(id);
-  }
-  model::result<std::optional<std::string>> load_artifact(const std::string& id,
-                                                          const std::string& name) override {
-    return inner_->load_artifact(id, name);
-  }
-  model::result<std::vector<model::run_record>> list_runs(uint64_t offset, uint64_t limit) override {
-    return inner_->list_runs(offset, limit);
-  }
-  model::result<std::vector<std::string>> list_events(const std::string& id, uint64_t since,
-                                                      uint64_t limit) override {
-    return inner_->list_events(id, since, limit);
-  }
-  model::result<std::vector<model::run_record>> load_unfinished() override {
-    return inner_->load_unfinished();
+  model::result<std::vector<store::write_outcome>> commit_unsynced(
+      const std::vector<store::run_write>& writes) override {
+    return commit(writes);
   }
 
  private:
-  std::unique_ptr<store::run_store> inner_;
   std::shared_ptr<std::atomic<bool>> failing_;
 };
 
 actors::store_factory switchable(std::shared_ptr<std::atomic<bool>> failing) {
-  auto inner = actors::memory_store_factory();
-  return [inner, failing]() -> model::result<std::unique_ptr<store::run_store>> {
-    auto s = inner();
-    if (!s) return s.error();
-    return std::unique_ptr<store::run_store>(new switchable_store(std::move(*s), failing));
-  };
+  return wrapped_factory<switchable_store>(actors::memory_store_factory(), failing);
 }
 
 }  // namespace

@@ -185,7 +185,7 @@ TEST_CASE("attaching mid-run with since_seq or Last-Event-ID shows no gap and no
   }
 }
 
-TEST_CASE("a finished run replays its full log from since_seq=1 and closes; without since_seq "
+TEST_CASE("a finished run replays its full log from since_seq=1 and closes, without since_seq "
           "the stream is empty and closes at once", "[e2e]") {
   server s;
   REQUIRE(s.proc.started());

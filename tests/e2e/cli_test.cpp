@@ -187,7 +187,7 @@ TEST_CASE("submit --follow of a failing command exits non-zero and says why", "[
   CHECK(s.status(submitted_id(r.out)) == "failed");
 }
 
-TEST_CASE("submit --no-start leaves the run submitted; cancel cancels it", "[e2e]") {
+TEST_CASE("submit --no-start leaves the run submitted, cancel cancels it", "[e2e]") {
   client_server s;
   REQUIRE(s.server.started());
   auto flows = copy_fixtures(s.dir.path, "flows");
@@ -215,7 +215,7 @@ TEST_CASE("submit --no-start leaves the run submitted; cancel cancels it", "[e2e
   CHECK(std::count(again.err.begin(), again.err.end(), '\n') == 1);
 }
 
-TEST_CASE("cancel of a running run ends it cancelled; pause/unpause reach the server",
+TEST_CASE("cancel of a running run ends it cancelled, pause/unpause reach the server",
           "[e2e]") {
   client_server s;
   REQUIRE(s.server.started());
@@ -243,7 +243,7 @@ TEST_CASE("cancel of a running run ends it cancelled; pause/unpause reach the se
   CHECK(s.status(id) == "cancelled");
 }
 
-TEST_CASE("list shows runs newest first; events prints one JSON envelope per line", "[e2e]") {
+TEST_CASE("list shows runs newest first, events prints one JSON envelope per line", "[e2e]") {
   client_server s;
   REQUIRE(s.server.started());
   auto flows = copy_fixtures(s.dir.path, "flows");

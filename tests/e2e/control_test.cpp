@@ -91,7 +91,7 @@ size_t count(const std::vector<std::string>& v, const std::string& x) {
 
 // ---- start ---------------------------------------------------------------
 
-TEST_CASE("start queues a submitted run with its position; a second start is 409", "[e2e]") {
+TEST_CASE("start queues a submitted run with its position, a second start is 409", "[e2e]") {
   server s({"--max-concurrent-runs", "0"});
   REQUIRE(s.proc.started());
   auto id = s.create();
@@ -117,7 +117,7 @@ TEST_CASE("start of an unknown run is 404 and of a malformed id 400", "[e2e]") {
   }
 }
 
-TEST_CASE("the start body is read only with a Content-Type; resume needs a checkpoint",
+TEST_CASE("the start body is read only with a Content-Type, resume needs a checkpoint",
           "[e2e]") {
   server s({"--max-concurrent-runs", "0"});
   const std::string json = "Content-Type: application/json\r\n";
@@ -349,7 +349,7 @@ TEST_CASE("a paused run gives its slot to the next queued run", "[e2e]") {
 
 // ---- delete ----------------------------------------------------------------
 
-TEST_CASE("DELETE removes a run; an active run needs force", "[e2e]") {
+TEST_CASE("DELETE removes a run, an active run needs force", "[e2e]") {
   server s;
   auto id = s.create();
   auto r = http_request(s.port(), "DELETE", "/api/v1/runs/" + id);

@@ -226,7 +226,7 @@ TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent", "[e2
   CHECK(statuses(c.read_for(5s)) == std::vector<int>{201});
 }
 
-TEST_CASE("Connection: close and HTTP/1.0 close the connection after the response; garbage "
+TEST_CASE("Connection: close and HTTP/1.0 close the connection after the response, garbage "
           "gets 400, HTTP/0.9 and 2.0 request lines 505", "[e2e][framing]") {
   temp_dir dir;
   server_process s(dir.path + "/data");

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <regex>
+#include <thread>
+#include <vector>
 
 #include "model/ulid.hpp"
 #include "tests/support/http_client.hpp"
@@ -150,6 +152,46 @@ TEST_CASE("a repeated run_id returns the existing run, a different manifest conf
   CHECK(again.body == first.body);
   auto other = http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest(id, "/other"));
   CHECK(other.status == 409);
+}
+
+TEST_CASE("concurrent creates of one run_id: one 201, the rest 200 with the same body, other "
+          "bytes 409, one run stored", "[e2e]") {
+  running_server s;
+  const std::string id = "01JRZ3NDEKTSV4RRFFQ69G5FAW";
+  constexpr int kClients = 16, kEach = 4;
+  std::vector<std::vector<http_response>> got(kClients);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c)
+    clients.emplace_back([&, c] {
+      http_connection conn(s.port());
+      for (int i = 0; i < kEach; ++i) {
+        // Every fourth client sends other bytes for the same id.
+        auto body = c % 4 == 3 ? minimal_manifest(id, "/other") : minimal_manifest(id);
+        got[c].push_back(conn.send("POST", "/api/v1/runs", body));
+      }
+    });
+  for (auto& t : clients) t.join();
+  int created = 0, same = 0, conflicts = 0, other = 0;
+  std::string created_body;
+  for (int c = 0; c < kClients; ++c)
+    for (auto& r : got[c]) {
+      if (r.status == 201) ++created, created_body = r.body;
+      else if (r.status == 200) ++same;
+      else if (r.status == 409) ++conflicts;
+      else ++other;
+    }
+  CHECK(other == 0);
+  // Whichever bytes came first own the id; the rest of those bytes get 200,
+  // the other bytes 409.
+  CHECK(created == 1);
+  CHECK(same + conflicts == kClients * kEach - 1);
+  CHECK(conflicts >= 1);
+  CHECK(json_string_field(created_body, "id") == id);
+  for (int c = 0; c < kClients; ++c)
+    for (auto& r : got[c])
+      if (r.status == 200) CHECK(json_string_field(r.body, "id") == id);
+  auto page = http_request(s.port(), "GET", "/api/v1/runs?page[limit]=100");
+  CHECK(data_items(page.body).size() == 1);
 }
 
 TEST_CASE("malformed and unknown run ids answer 400 and 404", "[e2e]") {

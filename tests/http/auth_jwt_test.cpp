@@ -90,7 +90,7 @@ TEST_CASE("exp and iat are checked with 60 seconds of leeway", "[http][jwt]") {
   CHECK(f.why(token(f.now + 3600, f.now + 7200)) == "jwt: issued in the future");
 }
 
-TEST_CASE("iss, iat and exp are required; aud is refused", "[http][jwt]") {
+TEST_CASE("iss, iat and exp are required, aud is refused", "[http][jwt]") {
   fixture f;
   CHECK(f.why(sign_eddsa(f.key, jwt_claims_json("alice", f.now, f.now + 60, "evil"))) ==
         "jwt: wrong issuer");
@@ -108,7 +108,7 @@ TEST_CASE("iss, iat and exp are required; aud is refused", "[http][jwt]") {
   CHECK_FALSE(own->verify(sign_eddsa(f.key, f.good_claims), f.now));
 }
 
-TEST_CASE("a token without sub verifies; the authenticator decides about it", "[http][jwt]") {
+TEST_CASE("a token without sub verifies, the authenticator decides about it", "[http][jwt]") {
   fixture f;
   auto claims = f.verifier.verify(sign_eddsa(f.key, jwt_claims_json("", f.now, f.now + 60)), f.now);
   REQUIRE(claims);

@@ -7,7 +7,7 @@
 
 using namespace fabro::model;
 
-TEST_CASE("a bubblewrap server runs every stage in bubblewrap; a run may ask for it itself",
+TEST_CASE("a bubblewrap server runs every stage in bubblewrap, a run may ask for it itself",
           "[model][sandbox]") {
   CHECK(*choose_sandbox("local", "local", true) == "local");
   CHECK(*choose_sandbox("bubblewrap", "local", true) == "bubblewrap");
