@@ -199,11 +199,18 @@ start_server() {
   die "server did not report its port (log: $log)"
 }
 
-# Stops the server with SIGTERM; its exit code goes to SERVER_RC.
+# Stops the server with SIGTERM; its exit code goes to SERVER_RC (124: it
+# hung and was killed).
 SERVER_RC=""
 stop_server() {
   kill -TERM "$SERVER_PID"
-  wait "$SERVER_PID"; SERVER_RC=$?
+  # A server that does not exit within 20 s is killed and reported (rc 124).
+  for _ in $(seq 1 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -KILL "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_RC=124
+  else
+    wait "$SERVER_PID"; SERVER_RC=$?
+  fi
   SERVER_PID=""
 }
 
