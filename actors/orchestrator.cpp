@@ -51,10 +51,6 @@ bool wake(orchestrator_pointer self, const std::string& id) {
   return st.runs.count(id) > 0;
 }
 
-namespace {
-
-// A create that found its run already stored answers the run's current
-// record: from its actor while live, else as stored.
 void answer_existing(orchestrator_pointer self, model::run_record stored,
                      std::function<void(create_result)> answer) {
   auto live = self->state.runs.find(stored.id);
@@ -63,8 +59,6 @@ void answer_existing(orchestrator_pointer self, model::run_record stored,
       .then([=](model::run_record& current) { answer(create_result{std::move(current), false}); },
             [=](caf::error&) { answer(create_result{stored, false}); });
 }
-
-}  // namespace
 
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
   auto promise = self->make_response_promise<create_result>();

@@ -39,9 +39,12 @@ using orchestrator_actor = caf::typed_actor<
     // errc::run_not_found.
     caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,
     // Like create, then queues the run in the same step (POST /runs?start=
-    // true): answers the record in status queued with its queue_position.
-    // Fails with errc::queue_full before anything is created when
-    // max_queued_runs runs are waiting.
+    // true): the run is created in status queued, with run.created,
+    // run.submitted and run.queued, in one commit; answers the record with
+    // its queue_position. The same id with identical bytes answers the
+    // existing run as it is (created=false, not started). Fails with
+    // errc::queue_full before anything is created when max_queued_runs runs
+    // are waiting.
     caf::replies_to<create_atom, model::new_run, bool>::with<create_result>,
     // Queues run `id` for execution (POST /runs/{id}/start): durably
     // `queued` (event run.queued), then admitted FIFO by the queue manager

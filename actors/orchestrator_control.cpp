@@ -1,7 +1,9 @@
 // The orchestrator's queue and control behaviors: start (queue), launch,
 // cancel / pause / unpause, delete. State and helpers: orchestrator_state.hpp.
 #include "actors/errors.hpp"
+#include "actors/id_source.hpp"
 #include "actors/orchestrator_state.hpp"
+#include "model/run_event.hpp"
 #include "model/run_control.hpp"
 
 namespace fabro::actors {
@@ -105,25 +107,64 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
   return promise;
 }
 
+// Created already queued: the record (status queued, its queue_seq), its
+// events run.created, run.submitted and run.queued commit in one write (one
+// sync), then the queue manager places it.
 caf::result<create_result> create_and_start(orchestrator_pointer self, model::new_run& run) {
-  if (at_capacity(self->state)) return queue_full(self->state);
+  auto& st = self->state;
+  if (at_capacity(st)) return queue_full(st);
+  auto id = run.record.id;
+  bool counted = st.waiting.insert(id).second;  // held against max_queued_runs now
+  run.record.status = model::run_status::queued;
+  run.record.queue_seq = st.next_queue_seq++;
+  model::run_event queued;
+  queued.run_id = id;
+  queued.seq = ++run.record.last_seq;
+  queued.event = "run.queued";
+  queued.properties_json = "{}";
+  std::vector<model::run_event> stamped{std::move(queued)};
+  stamp_events(stamped);
+  if (run.envelopes.size() == run.events.size())
+    run.envelopes.push_back(model::envelope_json(stamped[0]));
+  run.events.push_back(std::move(stamped[0]));
+  store::run_write w{store::write_kind::create, run.record, std::move(run.manifest_bytes),
+                     std::move(run.definition), std::move(run.events), "", "",
+                     std::move(run.envelopes)};
+  auto record = std::move(run.record);
   auto promise = self->make_response_promise<create_result>();
-  self->request(caf::actor_cast<orchestrator_actor>(self), caf::infinite, create_atom::value,
-                std::move(run))
+  auto uncount = [=] {
+    if (counted) self->state.waiting.erase(id);
+  };
+  self->request(st.journal, caf::infinite, commit_atom::value,
+                std::vector<store::run_write>{std::move(w)})
       .then(
-          [=](create_result& created) mutable {
-            auto& st = self->state;
-            auto id = created.record.id;
-            if (!created.created || (!st.runs.count(id) && !st.dormant.count(id))) {
-              promise.deliver(std::move(created));  // an earlier identical submission
+          [=](std::vector<store::write_outcome>& out) mutable {
+            auto& o = out.at(0);
+            if (o.status != store::write_status::applied) {
+              uncount();
+              // An earlier identical submission answers as it is (not started).
+              auto answer = [promise](create_result r) mutable { promise.deliver(std::move(r)); };
+              if (o.status == store::write_status::existing)
+                answer_existing(self, std::move(o.existing), answer);
+              else
+                promise.deliver(to_error(model::errc::conflict,
+                                         "Run " + id + " already exists with a different manifest."));
               return;
             }
-            self->request(caf::actor_cast<orchestrator_actor>(self), caf::infinite,
-                          start_atom::value, id, false)
-                .then([=](model::run_record& r) mutable { promise.deliver(create_result{r, true}); },
-                      [=](caf::error& err) mutable { promise.deliver(err); });
+            adopt_run(self, record);
+            self->request(self->state.queue, caf::infinite, enqueue_atom::value, id)
+                .then(
+                    [=](uint64_t position) mutable {
+                      auto r = record;
+                      r.queue_position = position;
+                      promise.deliver(create_result{std::move(r), true});
+                    },
+                    [=](caf::error& err) mutable { promise.deliver(err); });
           },
-          [=](caf::error& err) mutable { promise.deliver(err); });
+          [=](caf::error& err) mutable {
+            uncount();
+            promise.deliver(err);
+          });
   return promise;
 }
 

@@ -2,6 +2,7 @@
 // the helpers its behavior files share. Owned by the orchestrator actor.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -75,7 +76,12 @@ caf::result<bool> remove(orchestrator_pointer self, const std::string& id, bool 
 // Called when a run actor is gone: slots, waiting set, pending deletes.
 void run_ended(orchestrator_pointer self, const std::string& id);
 
-// create() of actors/orchestrator.cpp, for create_and_start.
+// create() of actors/orchestrator.cpp.
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run);
+
+// A create that found its run already stored answers the run's current
+// record: from its actor while live, else as stored.
+void answer_existing(orchestrator_pointer self, model::run_record stored,
+                     std::function<void(create_result)> answer);
 
 }  // namespace fabro::actors

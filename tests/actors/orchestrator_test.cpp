@@ -2,12 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <mutex>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/errors.hpp"
 #include "actors/run_submission.hpp"
+#include "tests/support/forwarding_store.hpp"
 #include "tests/support/manifests.hpp"
 
 using namespace fabro;
@@ -22,10 +25,12 @@ struct harness {
   std::unique_ptr<caf::actor_system> sys;
   orchestrator_actor orch;
 
-  explicit harness(const store_factory& make_store) {
+  explicit harness(const store_factory& make_store, queue_config queue = {}) {
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
-    auto o = spawn_orchestrator(*sys, orchestrator_config{make_store});
+    orchestrator_config ocfg{make_store};
+    ocfg.queue = queue;
+    auto o = spawn_orchestrator(*sys, ocfg);
     REQUIRE(o);
     orch = *o;
   }
@@ -163,4 +168,72 @@ TEST_CASE("a restart ends executing runs terminated, or cancelled when a cancel 
   CHECK(events->events[0].find("\"event\":\"run.failed\"") != std::string::npos);
   auto waiting = h.ask<model::run_record>(get_atom::value, std::string("01JRZ3NDEKTSV4RRFFQ69G5FA3"));
   CHECK(waiting->status == model::run_status::submitted);
+}
+
+namespace {
+
+// Counts, for each write that reaches the store, what kind it is.
+struct write_log {
+  std::mutex mutex;
+  std::vector<store::run_write> writes;
+};
+
+class logging_store final : public testing::forwarding_store {
+ public:
+  logging_store(std::unique_ptr<store::run_store> inner, std::shared_ptr<write_log> log)
+      : forwarding_store(std::move(inner)), log_(std::move(log)) {}
+  model::result<std::vector<store::write_outcome>> commit_unsynced(
+      const std::vector<store::run_write>& writes) override {
+    {
+      std::lock_guard<std::mutex> lock(log_->mutex);
+      log_->writes.insert(log_->writes.end(), writes.begin(), writes.end());
+    }
+    return forwarding_store::commit_unsynced(writes);
+  }
+
+ private:
+  std::shared_ptr<write_log> log_;
+};
+
+}  // namespace
+
+TEST_CASE("create with start is one write: the run is stored queued with its three events",
+          "[actors]") {
+  auto log = std::make_shared<write_log>();
+  queue_config nothing_runs;
+  nothing_runs.max_concurrent_runs = 0;
+  harness h(testing::wrapped_factory<logging_store>(memory_store_factory(), log), nothing_runs);
+  {
+    std::lock_guard<std::mutex> lock(log->mutex);
+    log->writes.clear();  // recovery
+  }
+  auto run = prepare_run(testing::minimal_manifest("01JQ0000000000000000000009"));
+  REQUIRE(run);
+  auto created = h.ask<create_result>(create_atom::value, *run, true);
+  REQUIRE(created);
+  CHECK(created->created);
+  CHECK(created->record.status == model::run_status::queued);
+  CHECK(created->record.queue_position == 1);
+  {
+    std::lock_guard<std::mutex> lock(log->mutex);
+    REQUIRE(log->writes.size() == 1);
+    const auto& w = log->writes[0];
+    CHECK(w.kind == store::write_kind::create);
+    CHECK(w.record.status == model::run_status::queued);
+    CHECK(w.record.queue_seq >= 1);
+    std::vector<std::string> names;
+    for (const auto& e : w.events) names.push_back(e.event);
+    CHECK(names == std::vector<std::string>{"run.created", "run.submitted", "run.queued"});
+    CHECK(w.events.back().seq == 3);
+    REQUIRE(w.envelopes.size() == 3);
+    CHECK(w.envelopes[2].find("\"run.queued\"") != std::string::npos);
+  }
+  // The same bytes again: the existing run, not created, not queued twice.
+  auto again = h.ask<create_result>(create_atom::value, *run, true);
+  REQUIRE(again);
+  CHECK_FALSE(again->created);
+  CHECK(again->record.status == model::run_status::queued);
+  auto events = h.ask<event_page>(events_atom::value, run->record.id, uint64_t{1}, uint64_t{10});
+  REQUIRE(events);
+  CHECK(events->events.size() == 3);
 }
