@@ -211,6 +211,8 @@ int serve(const serve_config& cfg) {
   http_cfg.max_body_bytes = cfg.max_body_bytes;
   http_cfg.max_header_bytes = cfg.max_header_bytes;
   http_cfg.max_connections = cfg.max_connections;
+  http_cfg.header_timeout_ms = cfg.header_timeout_ms;
+  http_cfg.idle_timeout_ms = cfg.idle_timeout_ms;
   http_cfg.auth = std::move(*auth);
   auto server = http::http_server::start(sys, *orch, hub, http_cfg);
   if (!server) {

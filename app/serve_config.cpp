@@ -92,10 +92,13 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       auto n = read_number<int>(v, where, key);
       if (!n) return n.error();
       (key == "threads" ? cfg.threads : cfg.actor_threads) = *n;
-    } else if (key == "sse_keepalive_ms") {
+    } else if (key == "sse_keepalive_ms" || key == "header_timeout_ms" ||
+               key == "idle_timeout_ms") {
       auto n = read_number<uint64_t>(v, where, key);
       if (!n) return n.error();
-      cfg.sse_keepalive_ms = *n;
+      (key == "sse_keepalive_ms"    ? cfg.sse_keepalive_ms
+       : key == "header_timeout_ms" ? cfg.header_timeout_ms
+                                    : cfg.idle_timeout_ms) = *n;
     } else if (key == "max_body_bytes" || key == "max_header_bytes" ||
                key == "max_connections") {
       auto n = read_number<uint64_t>(v, where, key);

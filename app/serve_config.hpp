@@ -10,6 +10,10 @@
 //   max_header_bytes: 16384   larger request line + headers answer 413
 //   max_connections: 1024     more open connections get 503; 0 = no cap
 //   sse_keepalive_ms: 15000   idle SSE streams get a comment this often
+//   header_timeout_ms: 60000  a request not complete this long after its
+//                             first byte is closed; 0 = never
+//   idle_timeout_ms: 75000    a connection with no request for this long is
+//                             closed; 0 = never
 //   log_level: "info"         error | warn | info | debug
 //   auth_mode: "dev-token"    dev-token | jwt | none (http/auth.hpp)
 //   jwt_public_key_file: ""   jwt: Ed25519 public key PEM file, used when
@@ -48,6 +52,8 @@ struct serve_config {
   uint64_t max_header_bytes = 16u << 10;
   uint64_t max_connections = 1024;
   uint64_t sse_keepalive_ms = 15000;  // idle SSE streams get a comment this often
+  uint64_t header_timeout_ms = 60000;  // http_config: slow request heads are closed
+  uint64_t idle_timeout_ms = 75000;    // http_config: idle connections are closed
   std::string log_level = "info";
   std::string auth_mode = "dev-token";
   std::string jwt_public_key_file;

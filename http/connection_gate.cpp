@@ -7,6 +7,7 @@
 
 #include <pistache/http_defs.h>
 
+#include "http/connection_sweeper.hpp"
 #include "http/error_response.hpp"
 
 namespace fabro::http {
@@ -55,8 +56,12 @@ std::shared_ptr<connection_gate> gate_of(const std::shared_ptr<Pistache::Tcp::Pe
 void gate_input(connection_gate& g, const char* data, size_t len) {
   std::lock_guard<std::recursive_mutex> lock(g.mutex);
   if (g.closed || g.failed) return;
+  auto now = steady_ms();
+  g.last_activity_ms = now;
   std::vector<framed_request> complete;
   bool ok = g.framer.feed(data, len, complete);
+  if (!g.framer.in_request()) g.request_began_ms = -1;
+  else if (g.request_began_ms < 0 || !complete.empty()) g.request_began_ms = now;
   for (auto& r : complete) g.queue.push_back(std::move(r));
   if (!ok) g.failed = true;
   else if (g.framer.take_continue() && !g.in_flight && g.queue.empty())
@@ -116,6 +121,7 @@ void response_sent(const std::weak_ptr<Pistache::Tcp::Peer>& weak) {
   std::lock_guard<std::recursive_mutex> lock(g->mutex);
   if (!g->in_flight || g->closed) return;
   g->in_flight = false;
+  g->last_activity_ms = steady_ms();
   if (g->close_after) {
     g->closed = true;  // shut down once written (response_written)
     g->queue.clear();

@@ -42,6 +42,9 @@ struct connection_gate {
   bool closed = false;           // nothing more is read or answered
   bool shut = false;             // shutdown(SHUT_WR) done
   int fd = -1;
+  // For the timeouts (http/connection_sweeper.hpp), steady_ms() values:
+  int64_t last_activity_ms = 0;  // bytes read or a response handed over
+  int64_t request_began_ms = -1;  // the request being read began; -1: none
   // Hands one complete request to Pistache's parser and the router.
   std::function<void(const framed_request&)> dispatch;
 };

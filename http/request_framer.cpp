@@ -13,6 +13,7 @@ struct request_framer::state {
   http_parser parser{};
   http_parser_settings settings{};
   // The request being read.
+  bool begun = false;
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   bool in_value = false;  // the last header callback was a value
@@ -80,6 +81,7 @@ size_t canonical_header_bytes(const http_parser* p, const state& s) {
 
 int on_message_begin(http_parser* p) {
   auto& s = of(p);
+  s.begun = true;
   s.url.clear();
   s.headers.clear();
   s.in_value = false;
@@ -177,6 +179,7 @@ int on_message_complete(http_parser* p) {
   b += "\r\n\r\n";
   b += s.body;
   s.out->push_back(std::move(r));
+  s.begun = false;
   s.continue_due = false;
   s.body.clear();
   s.body.shrink_to_fit();
@@ -235,6 +238,8 @@ bool request_framer::take_continue() {
   s_->continue_due = false;
   return due;
 }
+
+bool request_framer::in_request() const { return s_->begun; }
 
 int request_framer::error_status() const { return s_->status; }
 

@@ -56,6 +56,9 @@ class request_framer {
   // "HTTP/1.1 100 Continue" so the client sends the body.
   bool take_continue();
 
+  // Whether a request has begun and is not complete (header timeout).
+  bool in_request() const;
+
   int error_status() const;            // 400, 413 or 505
   const std::string& error_detail() const;
 

@@ -10,6 +10,7 @@
 
 #include "http/api.hpp"
 #include "http/connection_gate.hpp"
+#include "http/connection_sweeper.hpp"
 #include "http/error_response.hpp"
 
 namespace fabro::http {
@@ -32,11 +33,12 @@ class capped_router_handler : public Http::Handler {
   HTTP_PROTOTYPE(capped_router_handler)
 
   capped_router_handler(std::shared_ptr<Pistache::Rest::Router> router, framing_limits limits,
-                        size_t cap)
+                        size_t cap, connection_timeouts timeouts)
       : router_(std::move(router)),
         limits_(limits),
         cap_(cap),
-        open_(std::make_shared<std::atomic<size_t>>(0)) {}
+        open_(std::make_shared<std::atomic<size_t>>(0)),
+        sweeper_(std::make_shared<connection_sweeper>(timeouts)) {}
 
   void onRequest(const Http::Request& req, Http::ResponseWriter rw) override {
     // A request that raced in before the socket was shut down has been
@@ -54,13 +56,16 @@ class capped_router_handler : public Http::Handler {
     peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
     auto gate = std::make_shared<connection_gate>(limits_);
     gate->fd = peer->fd();
+    gate->last_activity_ms = steady_ms();
     std::weak_ptr<Tcp::Peer> weak = peer;
     gate->dispatch = [this, weak](const framed_request& r) { dispatch(r, weak.lock()); };
     peer->putData(kGateData, gate);
     if (open_->fetch_add(1) + 1 > cap_ && cap_ != 0) {
       gate->closed = true;
       turn_away(*peer);
+      return;
     }
+    sweeper_->watch(peer);
   }
 
   // Every byte goes through the framing gate (http/connection_gate.hpp);
@@ -126,6 +131,7 @@ class capped_router_handler : public Http::Handler {
   framing_limits limits_;
   size_t cap_;
   std::shared_ptr<std::atomic<size_t>> open_;
+  std::shared_ptr<connection_sweeper> sweeper_;  // shared by the clones
 };
 
 }  // namespace
@@ -164,7 +170,9 @@ model::result<std::unique_ptr<http_server>> http_server::start(caf::actor_system
     s->endpoint_->setHandler(
         std::make_shared<capped_router_handler>(
             s->router_, framing_limits{cfg.max_header_bytes, cfg.max_body_bytes},
-            cfg.max_connections));
+            cfg.max_connections,
+            connection_timeouts{std::chrono::milliseconds(cfg.header_timeout_ms),
+                                std::chrono::milliseconds(cfg.idle_timeout_ms)}));
     s->endpoint_->serveThreaded();
   } catch (const std::exception& e) {
     return model::make_problem(model::errc::unavailable,

@@ -38,6 +38,11 @@ struct http_config {
   size_t max_body_bytes = 2u << 20;      // larger bodies answer 413
   size_t max_header_bytes = 16u << 10;   // larger request line + headers answer 413
   size_t max_connections = 1024;         // more open connections get 503; 0 = no cap
+  // A request not complete this long after its first byte, or a connection
+  // with nothing to do this long, is closed (http/connection_sweeper.hpp);
+  // 0 = never.
+  uint64_t header_timeout_ms = 60000;
+  uint64_t idle_timeout_ms = 75000;
   auth_config auth;                      // who may call (http/auth.hpp)
   std::string version = "0.1.0";         // reported by GET /health
 };
