@@ -117,14 +117,17 @@ struct journal_harness {
   journal_harness() {
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
-    auto log = published;
-    auto listener = sys->spawn([log](event_listener_actor::pointer)
-                                   -> event_listener_actor::behavior_type {
-      return {[log](publish_atom, std::vector<published_event>& events) {
-        std::lock_guard<std::mutex> lock(log->mutex);
-        for (auto& e : events) log->run_ids.push_back(e.run_id);
-      }};
-    });
+    // The log travels as a spawn argument: CAF 0.17 dereferences a null
+    // argument tuple when a function actor takes none (UBSan reports it).
+    auto listener = sys->spawn(
+        [](event_listener_actor::pointer, std::shared_ptr<published_log> log)
+            -> event_listener_actor::behavior_type {
+          return {[log](publish_atom, std::vector<published_event>& events) {
+            std::lock_guard<std::mutex> lock(log->mutex);
+            for (auto& e : events) log->run_ids.push_back(e.run_id);
+          }};
+        },
+        published);
     auto j = spawn_journal(*sys, wrapped_factory<gated_store>(inner, control), listener);
     REQUIRE(j);
     journal = *j;
