@@ -254,6 +254,13 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
     self->state.runs.erase(id);
     run_ended(self, id);
   });
+  // Run actors are monitored, not linked (a run that fails must not take
+  // the orchestrator down), so they are told when it goes: left alive they
+  // would hold the journal and keep CAF's shutdown waiting forever.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    for (auto& [id, run] : self->state.runs) self->send_exit(run, msg.reason);
+    self->quit(msg.reason);
+  });
   readopt(self, std::move(waiting));
   // Before anyone can have the journal's handle (intake_atom below).
   self->send(journal, caf::actor_cast<created_listener_actor>(self));

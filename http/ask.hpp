@@ -2,8 +2,13 @@
 //
 // ask() spawns a one-shot actor that sends `xs...` to `dest` and, when the
 // answer comes, calls on_value(reply, value) on a CAF thread; an error
-// answer (or timeout, or a dead actor) becomes the problem's response. The
-// HTTP handler returns at once.
+// answer (or a dead actor: its promises break) becomes the problem's
+// response. The HTTP handler returns at once.
+//
+// No timeout: every orchestrator request is answered, or fails when the
+// actor holding its promise dies. The 60 s timeout this had put one timer
+// per request in CAF's clock (4–7 µs of CPU each, benchmarks/README.md),
+// whose entries outlive the request by up to a minute.
 #pragma once
 
 #include <chrono>
@@ -17,8 +22,6 @@
 
 namespace fabro::http {
 
-// How long a request may wait for the actors before answering 503.
-constexpr std::chrono::seconds kActorTimeout{60};
 
 template <class Value, class Dest, class OnValue, class... Ts>
 void ask(caf::actor_system& sys, const Dest& dest, reply_ptr rep, OnValue on_value,
@@ -30,7 +33,7 @@ void ask(caf::actor_system& sys, const Dest& dest, reply_ptr rep, OnValue on_val
                 caf::event_based_actor* self, decltype(msg) msg) {
     std::apply(
         [&](auto&&... args) {
-          self->request(dest, kActorTimeout, args...)
+          self->request(dest, caf::infinite, args...)
               .then([rep, on_value](Value& v) { on_value(*rep, v); },
                     [rep](caf::error& err) { rep->send_problem(actors::to_problem(err)); });
         },

@@ -231,3 +231,25 @@ TEST_CASE("SIGTERM stops the server cleanly with exit code 0", "[e2e]") {
   REQUIRE(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).status == 201);
   CHECK(s.server.stop() == 0);
 }
+
+TEST_CASE("SIGTERM stops a server holding queued runs with exit code 0, and they stay queued",
+          "[e2e]") {
+  temp_dir dir;
+  std::vector<std::string> ids;
+  {
+    server_process server(dir.path + "/data", {"--max-concurrent-runs", "0"});
+    REQUIRE(server.started());
+    for (int i = 0; i < 20; ++i) {
+      auto r = http_request(server.port(), "POST", "/api/v1/runs?start=true", minimal_manifest());
+      REQUIRE(r.status == 201);
+      ids.push_back(json_string_field(r.body, "id"));
+    }
+    CHECK(server.stop() == 0);  // a run actor left alive kept CAF from shutting down
+  }
+  server_process again(dir.path + "/data", {"--max-concurrent-runs", "0"});
+  REQUIRE(again.started());
+  for (const auto& id : ids)
+    CHECK(json_string_field(http_request(again.port(), "GET", "/api/v1/runs/" + id).body,
+                            "status") == "queued");
+  CHECK(again.stop() == 0);
+}

@@ -132,9 +132,23 @@ server_process::~server_process() {
 int server_process::stop() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
-  int code = wait_status(pid_);
+  // A server that has not exited 30 s after SIGTERM hangs: killed, and
+  // reported as kStopHung so the test fails instead of waiting forever.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid_, SIGKILL);
+      wait_status(pid_);
+      pid_ = -1;
+      return kStopHung;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   pid_ = -1;
-  return code;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
 }
 
 void server_process::kill() {

@@ -40,7 +40,9 @@ class server_process {
   bool started() const { return port_ != 0; }
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
-  // SIGTERM and wait; returns the exit status (exit code, or 128+signal).
+  // SIGTERM and wait; returns the exit status (exit code, or 128+signal),
+  // or kStopHung when it had not exited 30 s later (then it is SIGKILLed).
+  static constexpr int kStopHung = 999;
   int stop();
   // SIGKILL and wait (a crash).
   void kill();
