@@ -1,7 +1,5 @@
 #include "model/run_event.hpp"
 
-#include <cstdio>
-
 #include "model/json_writer.hpp"
 #include "model/timestamp.hpp"
 
@@ -13,11 +11,14 @@ std::string make_uuid_v7(uint64_t unix_ms, const std::array<uint8_t, 10>& random
   for (int i = 0; i < 10; ++i) b[6 + i] = random[i];
   b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0F));  // version 7
   b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3F));  // RFC 4122 variant
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-                b[12], b[13], b[14], b[15]);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(hex[b[i] >> 4]);
+    out.push_back(hex[b[i] & 0xF]);
+  }
   return out;
 }
 

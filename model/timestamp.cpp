@@ -1,6 +1,7 @@
 #include "model/timestamp.hpp"
 
-#include <cstdio>
+#include <cstdint>
+#include <string>
 
 namespace fabro::model {
 namespace {
@@ -30,13 +31,38 @@ std::string format_rfc3339_ms(int64_t unix_ms) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[40];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d",
-                        static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
-                        static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60));
-  if (ms != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%03d", ms);
-  std::snprintf(buf + n, sizeof buf - n, "Z");
-  return buf;
+  // YYYY-MM-DDTHH:MM:SS[.mmm]Z, by hand (snprintf was a tenth of the
+  // time to render an event envelope).
+  auto digits = [](std::string& out, int64_t v, int width) {
+    char tmp[20];
+    int n = 0;
+    auto u = static_cast<uint64_t>(v);
+    do {
+      tmp[n++] = static_cast<char>('0' + u % 10);
+      u /= 10;
+    } while (u != 0);
+    for (int i = n; i < width; ++i) out.push_back('0');
+    while (n > 0) out.push_back(tmp[--n]);
+  };
+  std::string out;
+  out.reserve(24);
+  digits(out, y, 4);
+  out.push_back('-');
+  digits(out, m, 2);
+  out.push_back('-');
+  digits(out, d, 2);
+  out.push_back('T');
+  digits(out, rem / 3600, 2);
+  out.push_back(':');
+  digits(out, rem % 3600 / 60, 2);
+  out.push_back(':');
+  digits(out, rem % 60, 2);
+  if (ms != 0) {
+    out.push_back('.');
+    digits(out, ms, 3);
+  }
+  out.push_back('Z');
+  return out;
 }
 
 }  // namespace fabro::model
