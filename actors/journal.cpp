@@ -56,17 +56,6 @@ void note_health(journal_state& st, const model::problem* failure) {
   }
 }
 
-store::run_write create_write(model::new_run& run) {
-  return {store::write_kind::create,
-          run.record,
-          std::move(run.manifest_bytes),
-          std::move(run.definition),
-          std::move(run.events),
-          "",
-          "",
-          std::move(run.envelopes)};
-}
-
 bool has_events(const store::run_write& w) {
   return w.kind == store::write_kind::create || w.kind == store::write_kind::append;
 }
@@ -82,7 +71,9 @@ void render_envelopes(std::vector<store::run_write>& writes) {
 
 // What the batch releases once synced: its events, and the submissions'
 // answers (each create write of a submission is at `first + i`).
-committed_batch release_of(journal_state& st, const std::vector<store::run_write>& writes,
+// Takes the records and envelopes out of `writes` (committed, not needed
+// after this).
+committed_batch release_of(journal_state& st, std::vector<store::run_write>& writes,
                            outcomes& out, size_t first, std::vector<submission>& subs) {
   committed_batch b;
   b.number = st.next_batch++;
@@ -97,26 +88,23 @@ committed_batch release_of(journal_state& st, const std::vector<store::run_write
         continue;
       for (size_t i = 0; i < writes[w].events.size(); ++i) {
         const auto& e = writes[w].events[i];
-        b.events.push_back({e.run_id, e.seq, e.event, writes[w].envelopes[i]});
+        b.events.push_back({e.run_id, e.seq, e.event, std::move(writes[w].envelopes[i])});
       }
     }
   for (size_t i = 0; i < subs.size(); ++i) {
     auto& o = out[first + i];
-    auto& w = writes[first + i];
+    auto& w = writes[first + i];  // its record is moved out below
     auto& waiter = subs[i].waiter;
     switch (o.status) {
       case store::write_status::applied:
-        b.notice.created.push_back(w.record);
         b.created.emplace_back(std::move(waiter), create_result{w.record, true});
+        b.notice.created.push_back(std::move(w.record));
         break;
       case store::write_status::existing:
         b.notice.existing.push_back({std::move(o.existing), std::move(waiter)});
         break;
       case store::write_status::conflict:
-        b.refused.emplace_back(
-            std::move(waiter),
-            model::make_problem(model::errc::conflict,
-                                "Run " + w.record.id + " already exists with a different manifest."));
+        b.refused.emplace_back(std::move(waiter), conflicting_run(w.record.id));
         break;
     }
   }
@@ -232,6 +220,22 @@ journal_actor::behavior_type journal_impl(journal_pointer self,
 }
 
 }  // namespace
+
+store::run_write create_write(model::new_run& run) {
+  return {store::write_kind::create,
+          run.record,
+          std::move(run.manifest_bytes),
+          std::move(run.definition),
+          std::move(run.events),
+          "",
+          "",
+          std::move(run.envelopes)};
+}
+
+model::problem conflicting_run(const std::string& id) {
+  return model::make_problem(model::errc::conflict,
+                             "Run " + id + " already exists with a different manifest.");
+}
 
 void submit_run(const journal_actor& journal, model::new_run run, create_waiter_ptr waiter) {
   caf::anon_send(journal, submit_atom::value, submission{std::move(run), std::move(waiter)});

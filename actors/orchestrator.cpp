@@ -62,9 +62,7 @@ void answer_existing(orchestrator_pointer self, model::run_record stored,
 
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
   auto promise = self->make_response_promise<create_result>();
-  store::run_write w{store::write_kind::create, run.record, std::move(run.manifest_bytes),
-                     std::move(run.definition), std::move(run.events), "", "",
-                     std::move(run.envelopes)};
+  auto w = create_write(run);
   auto record = std::move(run.record);
   self->request(self->state.journal, caf::infinite, commit_atom::value,
                 std::vector<store::run_write>{std::move(w)})
@@ -72,9 +70,7 @@ caf::result<create_result> create(orchestrator_pointer self, model::new_run& run
           [=](std::vector<store::write_outcome>& out) mutable {
             auto& o = out.at(0);
             if (o.status == store::write_status::conflict) {
-              promise.deliver(to_error(model::errc::conflict,
-                                       "Run " + record.id +
-                                           " already exists with a different manifest."));
+              promise.deliver(to_error(conflicting_run(record.id)));
               return;
             }
             if (o.status == store::write_status::applied) {

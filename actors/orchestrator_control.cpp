@@ -127,9 +127,7 @@ caf::result<create_result> create_and_start(orchestrator_pointer self, model::ne
   if (run.envelopes.size() == run.events.size())
     run.envelopes.push_back(model::envelope_json(stamped[0]));
   run.events.push_back(std::move(stamped[0]));
-  store::run_write w{store::write_kind::create, run.record, std::move(run.manifest_bytes),
-                     std::move(run.definition), std::move(run.events), "", "",
-                     std::move(run.envelopes)};
+  auto w = create_write(run);
   auto record = std::move(run.record);
   auto promise = self->make_response_promise<create_result>();
   auto uncount = [=] {
@@ -147,8 +145,7 @@ caf::result<create_result> create_and_start(orchestrator_pointer self, model::ne
               if (o.status == store::write_status::existing)
                 answer_existing(self, std::move(o.existing), answer);
               else
-                promise.deliver(to_error(model::errc::conflict,
-                                         "Run " + id + " already exists with a different manifest."));
+                promise.deliver(to_error(conflicting_run(id)));
               return;
             }
             adopt_run(self, record);

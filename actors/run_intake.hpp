@@ -26,8 +26,17 @@
 
 #include "actors/message_types.hpp"
 #include "model/result.hpp"
+#include "store/run_write.hpp"
 
 namespace fabro::actors {
+
+// The store write that creates `run` (record, manifest bytes, definition,
+// events and their envelopes, moved out of `run`). Every create path uses it.
+store::run_write create_write(model::new_run& run);
+
+// errc::conflict "Run <id> already exists with a different manifest.": a
+// create whose id is taken by other manifest bytes.
+model::problem conflicting_run(const std::string& id);
 
 // Hears the outcome of one submission, exactly once, on the journal's sync
 // thread: {record, created=true} (new), {stored record, created=false}
