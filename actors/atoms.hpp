@@ -22,7 +22,6 @@ using pgid_atom = caf::atom_constant<caf::atom("pgid")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using control_atom = caf::atom_constant<caf::atom("control")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
-using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
 
 }  // namespace fabro::actors

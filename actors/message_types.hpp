@@ -14,6 +14,7 @@
 #include "model/run_creation.hpp"
 #include "model/run_event.hpp"
 #include "model/run_record.hpp"
+#include "store/run_store.hpp"
 #include "store/run_write.hpp"
 
 namespace fabro::model {
@@ -62,6 +63,16 @@ typename Inspector::result_type inspect(Inspector& f, run_write& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_outcome& x) {
   return f(caf::meta::type_name("write_outcome"), x.status, x.existing);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, waiting_row& x) {
+  return f(caf::meta::type_name("waiting_row"), x.id, x.status, x.queue_seq);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, unfinished_runs& x) {
+  return f(caf::meta::type_name("unfinished_runs"), x.executing, x.waiting);
 }
 
 }  // namespace fabro::store

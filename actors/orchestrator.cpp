@@ -20,11 +20,32 @@
 
 namespace fabro::actors {
 
+void serially(orchestrator_pointer self, const std::string& id, std::function<void()> op) {
+  auto [it, idle] = self->state.busy.try_emplace(id);
+  if (!idle) {
+    it->second.push_back(std::move(op));
+    return;
+  }
+  op();
+}
+
+void next(orchestrator_pointer self, const std::string& id) {
+  auto it = self->state.busy.find(id);
+  if (it == self->state.busy.end()) return;
+  if (it->second.empty()) {
+    self->state.busy.erase(it);
+    return;
+  }
+  auto op = std::move(it->second.front());
+  it->second.pop_front();
+  op();
+}
+
 // Not linked: a run that ends (or fails) must not take the orchestrator
 // down; the monitor tells us.
 void adopt_run(orchestrator_pointer self, model::run_record record) {
+  self->state.waiting.erase(record.id);
   if (self->state.runs.count(record.id)) return;
-  self->state.dormant.erase(record.id);
   auto id = record.id;
   auto run = spawn_run(self->system(), std::move(record), self->state.journal,
                        self->state.run_opts);
@@ -33,28 +54,23 @@ void adopt_run(orchestrator_pointer self, model::run_record record) {
   self->state.runs.emplace(std::move(id), std::move(run));
 }
 
-void keep_run(orchestrator_pointer self, model::run_record record) {
-  if (record.status != model::run_status::submitted || self->state.runs.count(record.id))
-    return adopt_run(self, std::move(record));
-  auto id = record.id;
-  self->state.dormant.insert_or_assign(std::move(id), std::move(record));
-}
-
-bool wake(orchestrator_pointer self, const std::string& id) {
-  auto& st = self->state;
-  auto it = st.dormant.find(id);
-  if (it != st.dormant.end()) {
-    auto record = std::move(it->second);
-    st.dormant.erase(it);
-    adopt_run(self, std::move(record));
-  }
-  return st.runs.count(id) > 0;
+void wake(orchestrator_pointer self, const std::string& id, std::function<void()> then,
+          std::function<void(caf::error)> failed) {
+  self->request(self->state.reader, caf::infinite, get_atom::value, id)
+      .then(
+          [=](model::run_record& r) {
+            adopt_run(self, std::move(r));
+            then();
+          },
+          [=](caf::error& err) { failed(std::move(err)); });
 }
 
 void answer_existing(orchestrator_pointer self, model::run_record stored,
                      std::function<void(create_result)> answer) {
   auto live = self->state.runs.find(stored.id);
-  if (live == self->state.runs.end()) return answer(create_result{std::move(stored), false});
+  if (live == self->state.runs.end())
+    return with_position(self, std::move(stored),
+                         [=](model::run_record r) { answer(create_result{std::move(r), false}); });
   self->request(live->second, caf::infinite, get_atom::value)
       .then([=](model::run_record& current) { answer(create_result{std::move(current), false}); },
             [=](caf::error&) { answer(create_result{stored, false}); });
@@ -74,7 +90,7 @@ caf::result<create_result> create(orchestrator_pointer self, model::new_run& run
               return;
             }
             if (o.status == store::write_status::applied) {
-              keep_run(self, record);
+              self->state.waiting.put(record.id, model::run_status::submitted);
               promise.deliver(create_result{record, true});
               return;
             }
@@ -87,10 +103,10 @@ caf::result<create_result> create(orchestrator_pointer self, model::new_run& run
 
 namespace {
 
-// The journal's fast path synced a batch: its new runs get their actors,
+// The journal's fast path synced a batch: its new runs wait (submitted),
 // and submissions that found an identical run hear its current record.
 void on_created(orchestrator_pointer self, created_notice& notice) {
-  for (auto& r : notice.created) keep_run(self, std::move(r));
+  for (auto& r : notice.created) self->state.waiting.put(r.id, model::run_status::submitted);
   for (auto& e : notice.existing) {
     auto waiter = std::move(e.waiter);
     answer_existing(self, std::move(e.record),
@@ -100,12 +116,11 @@ void on_created(orchestrator_pointer self, created_notice& notice) {
 
 }  // namespace
 
-void deliver_with_position(orchestrator_pointer self, model::run_record r,
-                           record_promise promise) {
+void with_position(orchestrator_pointer self, model::run_record r,
+                   std::function<void(model::run_record)> then) {
   if (r.status != model::run_status::queued) {
     r.queue_position = 0;
-    promise.deliver(std::move(r));
-    return;
+    return then(std::move(r));
   }
   auto id = r.id;
   self->request(self->state.queue, caf::infinite, position_atom::value,
@@ -113,9 +128,15 @@ void deliver_with_position(orchestrator_pointer self, model::run_record r,
       .then(
           [=](std::vector<uint64_t>& pos) mutable {
             r.queue_position = pos.empty() ? 0 : pos[0];
-            promise.deliver(std::move(r));
+            then(std::move(r));
           },
-          [=](caf::error&) mutable { promise.deliver(std::move(r)); });
+          [=](caf::error&) mutable { then(std::move(r)); });
+}
+
+void deliver_with_position(orchestrator_pointer self, model::run_record r,
+                           record_promise promise) {
+  with_position(self, std::move(r),
+                [promise](model::run_record out) mutable { promise.deliver(std::move(out)); });
 }
 
 namespace {
@@ -148,13 +169,18 @@ caf::result<run_page> list(orchestrator_pointer self, uint64_t offset, uint64_t 
   return promise;
 }
 
-// A live run answers from its actor; one that just ended (its actor gone,
-// the down message not yet here) from the store.
+// A run with an actor answers from it; any other (waiting, finished, or
+// just ended: its actor gone, the down message not yet here) from the
+// store, a queued one with its position.
 caf::result<model::run_record> get(orchestrator_pointer self, const std::string& id) {
   auto live = self->state.runs.find(id);
-  if (live == self->state.runs.end())
-    return self->delegate(self->state.reader, get_atom::value, id);
   auto promise = self->make_response_promise<model::run_record>();
+  if (live == self->state.runs.end()) {
+    self->request(self->state.reader, caf::infinite, get_atom::value, id)
+        .then([=](model::run_record& r) mutable { deliver_with_position(self, std::move(r), promise); },
+              [=](caf::error& err) mutable { promise.deliver(err); });
+    return promise;
+  }
   self->request(live->second, caf::infinite, get_atom::value)
       .then([=](model::run_record& r) mutable { deliver_with_position(self, std::move(r), promise); },
             [=](caf::error&) mutable {
@@ -205,37 +231,37 @@ caf::result<model::run_record> answer(orchestrator_pointer self, const std::stri
   return promise;
 }
 
-// Restart: waiting runs get their actors; queued ones go back into the
-// queue in their original start order, before anything else is served.
-void readopt(orchestrator_pointer self, std::vector<model::run_record> waiting) {
+// Restart: the waiting runs go back into `waiting`, the queued ones into
+// the queue in their persisted start order, before anything else is
+// served; only then does admission start.
+void readopt(orchestrator_pointer self, std::vector<store::waiting_row> rows) {
   auto& st = self->state;
-  std::vector<model::run_record> queued;
-  for (auto& r : waiting) {
-    st.next_queue_seq = std::max(st.next_queue_seq, r.queue_seq + 1);
-    if (r.status == model::run_status::queued) queued.push_back(r);
-    keep_run(self, std::move(r));
+  st.waiting.reserve(rows.size());
+  std::vector<const store::waiting_row*> queued;
+  uint64_t last_seq = 0;
+  for (const auto& r : rows) {
+    st.waiting.put(r.id, r.status);
+    last_seq = std::max(last_seq, r.queue_seq);
+    if (r.status == model::run_status::queued) queued.push_back(&r);
   }
-  std::sort(queued.begin(), queued.end(), [](const auto& a, const auto& b) {
-    return a.queue_seq != b.queue_seq ? a.queue_seq < b.queue_seq : a.id < b.id;
+  std::sort(queued.begin(), queued.end(), [](const auto* a, const auto* b) {
+    return a->queue_seq != b->queue_seq ? a->queue_seq < b->queue_seq : a->id < b->id;
   });
-  for (const auto& r : queued) {
-    st.waiting.insert(r.id);
-    self->request(st.queue, caf::infinite, enqueue_atom::value, r.id).then([](uint64_t) {});
-  }
-  // Admission starts only now, after the queue holds the old order.
+  std::vector<std::string> order;
+  order.reserve(queued.size());
+  for (const auto* r : queued) order.push_back(r->id);
+  self->send(st.queue, restore_atom::value, std::move(order), last_seq);
   self->send(st.queue, caf::actor_cast<launcher_actor>(self));
 }
-
 
 orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
                                                     journal_actor journal,
                                                     store_reader_actor reader,
-                                                    std::vector<model::run_record> waiting,
+                                                    std::vector<store::waiting_row> waiting,
                                                     run_options run_opts, queue_config qcfg) {
   auto& st = self->state;
   st.journal = journal;
   st.reader = reader;
-  st.queue_cfg = qcfg;
   st.queue = spawn_queue_manager(self->system(), qcfg);
   st.run_opts = run_opts;
   st.run_opts.queue = st.queue;
@@ -273,7 +299,10 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
           const std::string& login) { return control(self, action, id, login); },
       [=](delete_atom, const std::string& id, bool force) { return remove(self, id, force); },
       [=](launch_atom, const std::string& id) { launch(self, id); },
-      [=](launch_atom, const std::string& id, bool resume) { relaunch(self, id, resume); },
+      [=](stats_atom) {
+        auto& st = self->state;
+        return orchestrator_stats{st.runs.size(), st.waiting.submitted(), st.waiting.queued()};
+      },
       [=](answer_atom, const std::string& id, const std::string& qid,
           const std::string& text) { return answer(self, id, qid, text); },
       [=](list_atom, uint64_t offset, uint64_t limit) { return list(self, offset, limit); },
@@ -297,25 +326,21 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
 }
 
 // Restart recovery (DESIGN §5), before the orchestrator serves anything:
-// executing runs end (durably), waiting runs are returned to be adopted.
-model::result<std::vector<model::run_record>> recover(caf::actor_system& sys,
-                                                      journal_actor journal,
-                                                      store_reader_actor reader) {
+// executing runs end (durably); waiting runs are returned to wait again.
+model::result<std::vector<store::waiting_row>> recover(caf::actor_system& sys,
+                                                       journal_actor journal,
+                                                       store_reader_actor reader) {
   caf::scoped_actor self{sys};
   std::optional<model::problem> failure;
-  std::vector<model::run_record> unfinished;
+  store::unfinished_runs unfinished;
   self->request(reader, caf::infinite, unfinished_atom::value)
-      .receive([&](std::vector<model::run_record>& runs) { unfinished = std::move(runs); },
+      .receive([&](store::unfinished_runs& runs) { unfinished = std::move(runs); },
                [&](caf::error& err) { failure = to_problem(err); });
   if (failure) return *failure;
-  std::vector<model::run_record> waiting;
   std::vector<store::run_write> writes;
-  for (auto& r : unfinished) {
+  for (auto& r : unfinished.executing) {
     auto step = model::recover_after_restart(r, now_ms());
-    if (!step.event) {
-      waiting.push_back(std::move(step.record));
-      continue;
-    }
+    if (!step.event) continue;
     std::vector<model::run_event> events{*step.event};
     stamp_events(events);
     writes.push_back({store::write_kind::update, step.record, "", "", {}, "", ""});
@@ -326,7 +351,7 @@ model::result<std::vector<model::run_record>> recover(caf::actor_system& sys,
         .receive([](const std::vector<store::write_outcome>&) {},
                  [&](caf::error& err) { failure = to_problem(err); });
   if (failure) return *failure;
-  return waiting;
+  return std::move(unfinished.waiting);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The orchestrator: the typed facade that HTTP handlers and embedders use
 // (DESIGN §3). Spawn it inside any caf::actor_system; it owns the journal,
-// the store reader and one run actor per non-terminal run.
+// the store reader, the queue manager and one run actor per executing run
+// (submitted and queued runs wait without one: actors/orchestrator_state.hpp).
 //
 // Every reply is either the value named below or a `fabro` error
 // (actors/errors.hpp: to_problem() turns it back into a model::problem).
@@ -22,6 +23,17 @@
 namespace fabro::actors {
 
 using intake_atom = caf::atom_constant<caf::atom("intake")>;
+
+struct orchestrator_stats {
+  uint64_t run_actors = 0;  // runs executing (or being ended) in an actor
+  uint64_t submitted = 0;   // waiting without an actor
+  uint64_t queued = 0;      // waiting without an actor, in the queue
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, orchestrator_stats& x) {
+  return f(caf::meta::type_name("orchestrator_stats"), x.run_actors, x.submitted, x.queued);
+}
 
 using orchestrator_actor = caf::typed_actor<
     // Makes a prepared run (actors/run_submission.hpp) durable: record,
@@ -79,11 +91,12 @@ using orchestrator_actor = caf::typed_actor<
     // unknown. Fails with errc::conflict "Run is active; cancel it first or
     // use force=true." without force.
     caf::replies_to<delete_atom, std::string, bool>::with<bool>,
-    // Internal, from the queue manager: run `id` may start now.
+    // Internal, from the queue manager: run `id` may start now (it gets its
+    // actor; it resumes when it has a checkpoint). Sent again after a start
+    // that met a failing store; the run keeps its slot meanwhile.
     caf::reacts_to<launch_atom, std::string>,
-    // Internal: start the admitted run `id` again (`resume`: from its
-    // checkpoint) after its start met a failing store; it keeps its slot.
-    caf::reacts_to<launch_atom, std::string, bool>,
+    // How many runs have an actor and how many wait without one.
+    caf::replies_to<stats_atom>::with<orchestrator_stats>,
     // Answers the open human question `qid` of run `id` with `answer` (an
     // option label, target node id, or freeform text); answers the record
     // once the answer is durable. Fails with errc::run_not_found,

@@ -1,11 +1,19 @@
 // Internal to the orchestrator (actors/orchestrator*.cpp): its state and
 // the helpers its behavior files share. Owned by the orchestrator actor.
+//
+// A run has an actor only while it executes (admitted by the queue
+// manager: starting, running, paused) or while a cancel or forced delete
+// ends it. Submitted and queued runs wait in `waiting` (an id and a
+// status); their record is the stored one, their order the queue
+// manager's. Everything that changes a waiting run goes through serially(),
+// so at most one such change per run is in flight, and `waiting` changes
+// only after its commit.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include <caf/actor_addr.hpp>
@@ -15,6 +23,7 @@
 #include "actors/orchestrator.hpp"
 #include "actors/run.hpp"
 #include "actors/store_reader.hpp"
+#include "model/waiting_runs.hpp"
 
 namespace fabro::actors {
 
@@ -22,19 +31,12 @@ struct orchestrator_state {
   journal_actor journal;
   store_reader_actor reader;
   queue_manager_actor queue;
-  queue_config queue_cfg;
-  std::unordered_map<std::string, run_actor> runs;  // live (non-terminal) runs
-  // Durable runs in status submitted that have no actor yet (most never
-  // need one before they start): their record is the stored one. wake()
-  // gives one its actor when a message needs it.
-  std::unordered_map<std::string, model::run_record> dormant;
+  std::unordered_map<std::string, run_actor> runs;  // runs with an actor
+  model::waiting_runs waiting;                       // submitted and queued runs without one
   // The id of each live run actor, so a down message finds its run in O(1).
   std::unordered_map<caf::actor_addr, std::string> run_ids;
-  // Runs accepted for start and not yet launched or cancelled: counted
-  // against max_queued_runs here, synchronously, so no two starts race.
-  std::unordered_set<std::string> waiting;
-  std::unordered_set<std::string> resuming;  // queued to continue from a checkpoint
-  uint64_t next_queue_seq = 1;  // start order; persisted with each queued run
+  // Per run with an operation in flight: the operations waiting behind it.
+  std::unordered_map<std::string, std::deque<std::function<void()>>> busy;
   // Deletes waiting for a forced cancel to end their run.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<bool>>> deleting;
   run_options run_opts;
@@ -44,22 +46,27 @@ struct orchestrator_state {
 using orchestrator_pointer = orchestrator_actor::stateful_pointer<orchestrator_state>;
 using record_promise = caf::typed_response_promise<model::run_record>;
 
-// Gives a durable, non-terminal run its actor (monitored, not linked).
+// Runs `op` now when no other operation on run `id` is in flight, else
+// after the ones before it. `op` must end by calling next(self, id) once.
+void serially(orchestrator_pointer self, const std::string& id, std::function<void()> op);
+void next(orchestrator_pointer self, const std::string& id);
+
+// Gives a durable run its actor (monitored, not linked); it leaves `waiting`.
 void adopt_run(orchestrator_pointer self, model::run_record record);
 
-// Keeps a durable submitted run without an actor (state.dormant); any
-// other status gets its actor at once.
-void keep_run(orchestrator_pointer self, model::run_record record);
-
-// Gives dormant run `id` its actor; true if `id` now has a live actor.
-bool wake(orchestrator_pointer self, const std::string& id);
+// Reads run `id` from the store and gives it its actor, then `then()`;
+// `failed(err)` when it cannot be read.
+void wake(orchestrator_pointer self, const std::string& id, std::function<void()> then,
+          std::function<void(caf::error)> failed);
 
 // Answers `promise` with a non-live run's refusal: its stored status
 // explained (errc::conflict with `what`), or errc::run_not_found.
 void explain_not_live(orchestrator_pointer self, const std::string& id, std::string what,
                       record_promise promise);
 
-// Fills queue_position of a queued record, then answers `promise`.
+// Fills queue_position of a queued record, then calls `then` with it.
+void with_position(orchestrator_pointer self, model::run_record r,
+                   std::function<void(model::run_record)> then);
 void deliver_with_position(orchestrator_pointer self, model::run_record r,
                            record_promise promise);
 
@@ -68,19 +75,17 @@ caf::result<model::run_record> start(orchestrator_pointer self, const std::strin
                                      bool resume);
 caf::result<create_result> create_and_start(orchestrator_pointer self, model::new_run& run);
 void launch(orchestrator_pointer self, const std::string& id);
-// Tries again to start an admitted run whose start met a failing store.
-void relaunch(orchestrator_pointer self, const std::string& id, bool resume);
 caf::result<model::run_record> control(orchestrator_pointer self, model::control_action action,
                                        const std::string& id, const std::string& login);
 caf::result<bool> remove(orchestrator_pointer self, const std::string& id, bool force);
-// Called when a run actor is gone: slots, waiting set, pending deletes.
+// Called when a run actor is gone: its slot, pending deletes.
 void run_ended(orchestrator_pointer self, const std::string& id);
 
 // create() of actors/orchestrator.cpp.
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run);
 
 // A create that found its run already stored answers the run's current
-// record: from its actor while live, else as stored.
+// record: from its actor while live, else as stored (with its position).
 void answer_existing(orchestrator_pointer self, model::run_record stored,
                      std::function<void(create_result)> answer);
 

@@ -1,9 +1,16 @@
-// The queue manager: admission of runs under max_concurrent_runs, FIFO by
-// start order, with exact 1-based queue positions (DESIGN §3, §4.2).
+// The queue manager: the one owner of admission (DESIGN §3, §4.2). It
+// decides the start order (the sequence number each queued run persists),
+// the exact 1-based queue positions, max_queued_runs (the 429) and
+// max_concurrent_runs.
 //
-// Runs enter with enqueue. While fewer than max_concurrent_runs runs hold a
-// slot, the head of the queue is taken, given a slot, and handed to the
-// launcher (a `launch` message). A run gives its slot back with release
+// A run enters in two steps around its durable commit: reserve gives it
+// its sequence number and its place at the tail (it has a position and
+// counts against max_queued_runs from then on), confirm says it is durable
+// as queued. Admission never passes a reserved run: while fewer than
+// max_concurrent_runs runs hold a slot, the head is taken only once it is
+// confirmed, given a slot, and handed to the launcher (a `launch`
+// message). So the live order is the sequence order a restart restores
+// (restore), by construction. A run gives its slot back with release
 // (it ended, or it paused: paused runs hold no slot, as in Fabro) and takes
 // one again with occupy (unpaused). Every operation is O(log n) in the
 // number of queued runs (model/queue_order.hpp).
@@ -23,6 +30,10 @@
 namespace fabro::actors {
 
 using enqueue_atom = caf::atom_constant<caf::atom("enqueue")>;
+using reserve_atom = caf::atom_constant<caf::atom("reserve")>;
+using confirm_atom = caf::atom_constant<caf::atom("confirm")>;
+using abandon_atom = caf::atom_constant<caf::atom("abandon")>;
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
 using position_atom = caf::atom_constant<caf::atom("position")>;
 using dequeue_atom = caf::atom_constant<caf::atom("dequeue")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
@@ -41,20 +52,34 @@ struct queue_config {
 
 // A snapshot for tests and metrics.
 struct queue_stats {
-  uint64_t queued = 0;
-  uint64_t active = 0;  // runs holding a slot
+  uint64_t queued = 0;    // reserved ones included
+  uint64_t active = 0;    // runs holding a slot
+  uint64_t reserved = 0;  // not yet confirmed
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
-  return f(caf::meta::type_name("queue_stats"), x.queued, x.active);
+  return f(caf::meta::type_name("queue_stats"), x.queued, x.active, x.reserved);
 }
 
 using queue_manager_actor = caf::typed_actor<
-    // Appends run `id` at the tail and answers its position at that moment
-    // (the run may be launched right after, when a slot is free). Queuing
-    // an id already queued answers its current position. Fails with
-    // errc::queue_full when max_queued_runs runs are waiting.
+    // Places run `id` at the tail, reserved, and answers its sequence
+    // number (increasing; persist it as the run's queue_seq). Fails with
+    // errc::queue_full when max_queued_runs runs are queued or reserved,
+    // errc::conflict when `id` is already in the queue.
+    caf::replies_to<reserve_atom, std::string>::with<uint64_t>,
+    // The reserved `id` is durable as queued: it may be admitted now.
+    // Answers its position at that moment (0 when it was not reserved).
+    caf::replies_to<confirm_atom, std::string>::with<uint64_t>,
+    // The reserved `id` did not become queued (its commit failed): it
+    // leaves the queue, the runs behind it move up.
+    caf::reacts_to<abandon_atom, std::string>,
+    // Restart: `ids`, durable as queued, in their persisted order, go to
+    // the tail confirmed; sequence numbers continue above `last_seq`.
+    caf::reacts_to<restore_atom, std::vector<std::string>, uint64_t>,
+    // reserve and confirm in one step (no commit in between; tests and
+    // embedders that keep no store). Queuing an id already queued answers
+    // its current position.
     caf::replies_to<enqueue_atom, std::string>::with<uint64_t>,
     // Position of each id (0 = not queued), in the order asked.
     caf::replies_to<position_atom, std::vector<std::string>>::with<std::vector<uint64_t>>,

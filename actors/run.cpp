@@ -425,35 +425,6 @@ void resume(run_pointer self, uint64_t token) {
   }
 }
 
-void queue(run_pointer self, record_promise& promise, uint64_t queue_seq, bool resume) {
-  auto& st = self->state;
-  if (resume && model::is_terminal(st.live.status)) {
-    // A finished run comes back for another go from its checkpoint.
-    st.live.status = model::run_status::submitted;
-    st.live.reason = model::status_reason::none;
-    st.live.error_message.clear();
-    st.live.duration_ms = -1;
-    st.started = false;
-  }
-  if (model::is_terminal(st.live.status)) {
-    promise.deliver(to_error(model::errc::conflict, "cannot start run: status is " +
-                                                        model::status_title(st.live.status) +
-                                                        ", expected submitted"));
-    return;
-  }
-  if (st.started || st.live.status != model::run_status::submitted) {
-    promise.deliver(to_error(
-        model::errc::conflict,
-        std::string("an engine process is still running for this run \u2014 cannot ") +
-            (resume ? "resume" : "start")));
-    return;
-  }
-  st.live.status = model::run_status::queued;
-  st.live.queue_seq = queue_seq;
-  emit(self, "run.queued", resume ? "{\"resume\":true}" : "{}");
-  commit_pending(self, [=]() mutable { promise.deliver(self->state.committed); });
-}
-
 // The effect of a durable control request on the running run.
 void apply_control(run_pointer self, model::control_action action) {
   auto& st = self->state;
@@ -568,13 +539,6 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
           kill(static_cast<pid_t>(-pgid), SIGSTOP);
       },
       [=](resume_atom, uint64_t token) { admit_input(self, [=] { resume(self, token); }); },
-      [=](queue_atom, uint64_t queue_seq) {
-        return admit_request(self, [=](record_promise& p) { queue(self, p, queue_seq, false); });
-      },
-      [=](queue_atom, uint64_t queue_seq, bool resume) {
-        return admit_request(self,
-                             [=](record_promise& p) { queue(self, p, queue_seq, resume); });
-      },
       [=](control_atom, model::control_action action, const std::string& login) {
         return admit_request(self,
                              [=](record_promise& p) { control(self, p, action, login); });

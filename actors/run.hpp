@@ -1,4 +1,6 @@
-// The run actor: one per non-terminal run (DESIGN §3). Owns the live record
+// The run actor: one per executing run (DESIGN §3), spawned when the queue
+// manager admits the run (or to end a waiting run on cancel or forced
+// delete; queueing is the orchestrator's: actors/orchestrator_control.cpp). Owns the live record
 // of its run and executes its workflow (engine reference §3-§4) by driving
 // model::executor one step at a time: command stages go to a process runner
 // (actors/process_runner.hpp), waits and retry backoffs are timers, human
@@ -48,13 +50,6 @@ using run_actor = caf::typed_actor<
     // such question is open, errc::invalid_request when the answer matches
     // no option.
     caf::replies_to<answer_atom, std::string, std::string>::with<model::run_record>,
-    // Makes a submitted run durably `queued` (event run.queued) with start
-    // order `queue_seq`, and answers that record. Fails with errc::conflict
-    // in Fabro's words when the run is not submitted.
-    caf::replies_to<queue_atom, uint64_t>::with<model::run_record>,
-    // The same for a resume (`true`): also accepts a terminal run, which
-    // becomes queued again (error and reason cleared).
-    caf::replies_to<queue_atom, uint64_t, bool>::with<model::run_record>,
     // Applies control `action` on behalf of `login` (model/run_control.hpp
     // decides; errc::conflict when refused). Answers the record once the
     // request is durable; the effect follows: cancel ends the run

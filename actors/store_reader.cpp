@@ -61,7 +61,7 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         if (!*def) return not_found();
         return std::move(**def);
       },
-      [=](unfinished_atom) -> caf::result<std::vector<model::run_record>> {
+      [=](unfinished_atom) -> caf::result<store::unfinished_runs> {
         auto runs = self->state.store->load_unfinished();
         if (!runs) return to_error(runs.error());
         return std::move(*runs);

@@ -26,8 +26,9 @@ using store_reader_actor = caf::typed_actor<
     caf::replies_to<definition_atom, std::string>::with<std::string>,
     // The latest checkpoint JSON of run `id`; "" when it has none.
     caf::replies_to<checkpoint_atom, std::string>::with<std::string>,
-    // Every non-terminal run, oldest first (restart recovery).
-    caf::replies_to<unfinished_atom>::with<std::vector<model::run_record>>>;
+    // Every non-terminal run, oldest first (restart recovery): executing
+    // runs whole, waiting runs as index rows (store::run_store).
+    caf::replies_to<unfinished_atom>::with<store::unfinished_runs>>;
 
 model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
                                                      const store_factory& make_store);

@@ -129,17 +129,24 @@ result<std::vector<std::string>> memory_run_store::list_events(const std::string
   return out;
 }
 
-result<std::vector<run_record>> memory_run_store::load_unfinished() {
+result<unfinished_runs> memory_run_store::load_unfinished() {
   std::lock_guard<std::mutex> guard(data_->mutex);
-  std::vector<run_record> out;
+  std::vector<run_record> all;
   for (const auto& [id, e] : data_->runs) {
     if (model::is_terminal(e.record.status)) continue;
-    out.push_back(e.record);
-    out.back().last_seq = e.events.size();
+    all.push_back(e.record);
+    all.back().last_seq = e.events.size();
   }
-  std::sort(out.begin(), out.end(), [](const run_record& a, const run_record& b) {
+  std::sort(all.begin(), all.end(), [](const run_record& a, const run_record& b) {
     return a.created_at_ms != b.created_at_ms ? a.created_at_ms < b.created_at_ms : a.id < b.id;
   });
+  unfinished_runs out;
+  for (auto& r : all) {
+    if (r.status == model::run_status::submitted || r.status == model::run_status::queued)
+      out.waiting.push_back({r.id, r.status, r.queue_seq});
+    else
+      out.executing.push_back(std::move(r));
+  }
   return out;
 }
 

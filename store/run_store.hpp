@@ -19,6 +19,18 @@
 
 namespace fabro::store {
 
+// A run waiting to execute, as recovery needs it.
+struct waiting_row {
+  std::string id;
+  model::run_status status = model::run_status::submitted;  // submitted or queued
+  uint64_t queue_seq = 0;  // the start order of a queued run
+};
+
+struct unfinished_runs {
+  std::vector<model::run_record> executing;  // starting, running, paused
+  std::vector<waiting_row> waiting;          // submitted, queued
+};
+
 class run_store {
  public:
   virtual ~run_store() = default;
@@ -74,8 +86,11 @@ class run_store {
                                                               uint64_t since_seq,
                                                               uint64_t limit) = 0;
 
-  // Every run whose status is not terminal, oldest first (for recovery).
-  virtual model::result<std::vector<model::run_record>> load_unfinished() = 0;
+  // Every run whose status is not terminal, oldest first (for recovery):
+  // the executing ones (starting, running, paused) as whole records, the
+  // waiting ones (submitted, queued) as index rows only, so a restart with
+  // a million waiting runs reads no summary, manifest or event of theirs.
+  virtual model::result<unfinished_runs> load_unfinished() = 0;
 };
 
 }  // namespace fabro::store

@@ -530,14 +530,39 @@ result<std::vector<std::string>> sqlite_run_store::list_events(const std::string
   return out;
 }
 
-result<std::vector<run_record>> sqlite_run_store::load_unfinished() {
-  static const std::string sql =
-      std::string("SELECT ") + kRecordColumns +
-      " FROM runs WHERE status NOT IN ('completed','failed','cancelled')"
-      " ORDER BY created_ms, id";
-  auto st = prepare(sql.c_str());
+result<unfinished_runs> sqlite_run_store::load_unfinished() {
+  // The partial index runs_unfinished, in creation order; only the first
+  // columns of each row are read.
+  auto st = prepare(
+      "SELECT id, status, queue_seq FROM runs"
+      " WHERE status NOT IN ('completed','failed','cancelled') ORDER BY created_ms, id");
   if (!st) return st.error();
-  return select_records(*st);
+  unfinished_runs out;
+  std::vector<std::string> executing;
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW) {
+    waiting_row row;
+    row.id = column_text(*st, 0);
+    auto text = reinterpret_cast<const char*>(sqlite3_column_text(*st, 1));
+    auto status = model::parse_run_status(text ? text : "");
+    if (!status)
+      return make_problem(errc::store_damaged, "Stored run " + row.id +
+                                                   " has an unknown status '" +
+                                                   (text ? text : "") + "'.");
+    row.status = *status;
+    row.queue_seq = static_cast<uint64_t>(sqlite3_column_int64(*st, 2));
+    if (row.status == model::run_status::submitted || row.status == model::run_status::queued)
+      out.waiting.push_back(std::move(row));
+    else
+      executing.push_back(std::move(row.id));
+  }
+  if (rc != SQLITE_DONE) return failure("read unfinished runs");
+  for (const auto& id : executing) {
+    auto r = load_run(id);
+    if (!r) return r.error();
+    if (*r) out.executing.push_back(std::move(**r));
+  }
+  return out;
 }
 
 }  // namespace fabro::store

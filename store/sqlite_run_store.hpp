@@ -54,7 +54,7 @@ class sqlite_run_store final : public run_store {
   model::result<std::vector<std::string>> list_events(const std::string& id,
                                                       uint64_t since_seq,
                                                       uint64_t limit) override;
-  model::result<std::vector<model::run_record>> load_unfinished() override;
+  model::result<unfinished_runs> load_unfinished() override;
 
  private:
   sqlite_run_store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 
 using namespace fabro;
@@ -264,4 +265,142 @@ TEST_CASE("resuming needs a checkpoint", "[actors][control]") {
   auto r = h.ask<model::run_record>(actors::start_atom::value, id, true);
   REQUIRE_FALSE(r);
   CHECK(r.error().detail == "no checkpoint to resume from");
+}
+
+namespace {
+
+actors::orchestrator_stats stats_of(exec_harness& h) {
+  auto s = h.ask<actors::orchestrator_stats>(actors::stats_atom::value);
+  REQUIRE(s);
+  return *s;
+}
+
+}  // namespace
+
+TEST_CASE("submitted and queued runs have no actor, and controls of them answer as for any "
+          "waiting run", "[actors][control]") {
+  exec_harness h(true, actors::queue_config{0, 0});  // admits nothing
+  temp_dir dir;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(h.start(sleeper(dir.str())));
+  auto submitted = h.create(sleeper(dir.str()));
+  auto s = stats_of(h);
+  CHECK(s.run_actors == 0);
+  CHECK(s.queued == 3);
+  CHECK(s.submitted == 1);
+  CHECK(h.get(ids[2]).queue_position == 3);
+  CHECK(h.control(control_action::pause, ids[0]).error().detail == "Run is not pausable.");
+  CHECK(h.control(control_action::unpause, ids[0]).error().detail == "Run is not paused.");
+  CHECK(h.control(control_action::pause, submitted).error().detail == "Run is not pausable.");
+  auto again = h.ask<model::run_record>(actors::start_atom::value, ids[0]);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().detail ==
+        "an engine process is still running for this run \u2014 cannot start");
+  auto resume = h.ask<model::run_record>(actors::start_atom::value, ids[0], true);
+  REQUIRE_FALSE(resume);
+  CHECK(resume.error().code == model::errc::conflict);
+
+  auto cancelled = h.control(control_action::cancel, ids[1]);
+  REQUIRE(cancelled);
+  CHECK(cancelled->status == run_status::cancelled);
+  CHECK(h.events(ids[1]) == std::vector<std::string>{"run.created", "run.submitted",
+                                                     "run.queued", "run.cancel.requested",
+                                                     "run.failed"});
+  // The actor that ended it is gone again; the queue closed the gap.
+  CHECK(h.eventually([&] { return stats_of(h).run_actors == 0; }));
+  CHECK(stats_of(h).queued == 2);
+  CHECK(h.get(ids[0]).queue_position == 1);
+  CHECK(h.get(ids[2]).queue_position == 2);
+
+  auto refused = h.ask<bool>(actors::delete_atom::value, ids[2], false);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().detail == "Run is active; cancel it first or use force=true.");
+  CHECK(*h.ask<bool>(actors::delete_atom::value, ids[2], true));
+  CHECK(h.ask<model::run_record>(actors::get_atom::value, ids[2]).error().code ==
+        model::errc::run_not_found);
+  CHECK(*h.ask<bool>(actors::delete_atom::value, submitted, false));
+  CHECK(h.eventually([&] {
+    auto now = stats_of(h);
+    return now.run_actors == 0 && now.queued == 1 && now.submitted == 0;
+  }));
+  CHECK(h.get(ids[0]).queue_position == 1);
+}
+
+TEST_CASE("an admitted run gets its actor while the runs behind it wait without one",
+          "[actors][control]") {
+  exec_harness h(true, actors::queue_config{1, 0});
+  temp_dir a_dir, b_dir;
+  auto a = h.start(sleeper(a_dir.str()));
+  auto b = h.start(sleeper(b_dir.str()));
+  REQUIRE(h.eventually([&] { return h.get(a).status == run_status::running; }));
+  auto s = stats_of(h);
+  CHECK(s.run_actors == 1);
+  CHECK(s.queued == 1);
+  CHECK(h.get(b).queue_position == 1);
+  REQUIRE(h.control(control_action::cancel, a));
+  REQUIRE(h.eventually([&] { return h.get(b).status == run_status::running; }));
+  s = stats_of(h);
+  CHECK(s.run_actors == 1);
+  CHECK(s.queued == 0);
+  REQUIRE(h.control(control_action::cancel, b));
+  CHECK(h.finish(b).status == run_status::cancelled);
+  CHECK(h.eventually([&] { return stats_of(h).run_actors == 0; }));
+}
+
+TEST_CASE("positions follow a model under random create, start, cancel and restart (property)",
+          "[actors][control]") {
+  temp_dir dir;
+  auto make_store = actors::memory_store_factory();
+  auto h = std::make_unique<exec_harness>(true, actors::queue_config{0, 0}, make_store);
+  std::mt19937_64 rng(2026);
+  std::vector<std::string> queue;      // expected order
+  std::vector<std::string> submitted;  // expected submitted runs
+  auto manifest = sleeper(dir.str());
+  auto pick = [&](std::vector<std::string>& v) { return rng() % v.size(); };
+  auto check = [&] {
+    for (size_t i = 0; i < queue.size(); ++i) {
+      auto r = h->get(queue[i]);
+      REQUIRE(r.status == run_status::queued);
+      REQUIRE(r.queue_position == i + 1);
+    }
+    for (const auto& id : submitted) REQUIRE(h->get(id).status == run_status::submitted);
+    REQUIRE(h->eventually([&] { return stats_of(*h).run_actors == 0; }));
+    auto s = stats_of(*h);
+    REQUIRE(s.queued == queue.size());
+    REQUIRE(s.submitted == submitted.size());
+  };
+  for (int step = 0; step < 300; ++step) {
+    auto op = rng() % 6;
+    if (op == 0) {
+      submitted.push_back(h->create(manifest));
+    } else if (op == 1) {
+      auto run = actors::prepare_run(manifest);
+      REQUIRE(run);
+      auto r = h->ask<actors::create_result>(actors::create_atom::value, *run, true);
+      REQUIRE(r);
+      REQUIRE(r->record.queue_position == queue.size() + 1);
+      queue.push_back(r->record.id);
+    } else if (op == 2 && !submitted.empty()) {
+      auto i = pick(submitted);
+      auto r = h->ask<model::run_record>(actors::start_atom::value, submitted[i]);
+      REQUIRE(r);
+      REQUIRE(r->queue_position == queue.size() + 1);
+      queue.push_back(submitted[i]);
+      submitted.erase(submitted.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (op == 3 && !queue.empty()) {
+      auto i = pick(queue);
+      REQUIRE(h->control(control_action::cancel, queue[i])->status == run_status::cancelled);
+      queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (op == 4 && !submitted.empty()) {
+      auto i = pick(submitted);
+      REQUIRE(h->control(control_action::cancel, submitted[i])->status == run_status::cancelled);
+      submitted.erase(submitted.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (op == 5 && rng() % 10 == 0) {
+      h.reset();  // restart over the same store
+      h = std::make_unique<exec_harness>(true, actors::queue_config{0, 0}, make_store);
+      check();
+    }
+    if (step % 30 == 0) check();
+  }
+  check();
 }

@@ -214,3 +214,57 @@ TEST_CASE("after a SIGKILL the running run fails terminated and the queue comes 
     CHECK(json_string_field(c.get(running_id).body, "status") == "failed");
   }
 }
+
+TEST_CASE("10,000 runs queued by 8 concurrent clients keep every position across a SIGKILL "
+          "and restart", "[e2e]") {
+  temp_dir dir;
+  auto data = dir.path + "/data";
+  const int clients = 8, each = 1250;
+  std::map<std::string, uint64_t> answered;  // id → position in its 201
+  std::map<std::string, uint64_t> before;    // id → position read back before the kill
+  {
+    server_process server(data, {"--max-concurrent-runs", "0"});
+    REQUIRE(server.started());
+    std::vector<std::thread> threads;
+    std::vector<std::vector<std::pair<std::string, uint64_t>>> got(clients);
+    for (int c = 0; c < clients; ++c)
+      threads.emplace_back([&, c] {
+        http_connection conn(server.port());
+        for (int i = 0; i < each; ++i) {
+          auto r = conn.send("POST", "/api/v1/runs?start=true", minimal_manifest());
+          if (r.status != 201) return;
+          got[c].emplace_back(json_string_field(r.body, "id"),
+                              json_uint_field(r.body, "queue_position"));
+        }
+      });
+    for (auto& t : threads) t.join();
+    for (auto& g : got) answered.insert(g.begin(), g.end());
+    REQUIRE(answered.size() == static_cast<size_t>(clients * each));
+    http_connection conn(server.port());
+    for (const auto& [id, pos] : answered)
+      before[id] = json_uint_field(conn.send("GET", "/api/v1/runs/" + id).body, "queue_position");
+    server.kill();
+  }
+  // Nothing was admitted or cancelled: the position each client was told
+  // is still its run's, and the positions are exactly 1..N.
+  std::vector<bool> seen(answered.size() + 1, false);
+  size_t told_differs = 0;
+  for (const auto& [id, pos] : before) {
+    REQUIRE(pos >= 1);
+    REQUIRE(pos <= answered.size());
+    CHECK_FALSE(seen[pos]);
+    seen[pos] = true;
+    told_differs += answered[id] != pos;
+  }
+  CHECK(told_differs == 0);
+  server_process server(data, {"--max-concurrent-runs", "0"});
+  REQUIRE(server.started());
+  http_connection conn(server.port());
+  size_t moved = 0;
+  for (const auto& [id, pos] : before) {
+    auto body = conn.send("GET", "/api/v1/runs/" + id).body;
+    if (json_uint_field(body, "queue_position") != pos) ++moved;
+  }
+  CHECK(moved == 0);
+  CHECK(server.stop() == 0);
+}

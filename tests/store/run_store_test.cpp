@@ -98,10 +98,39 @@ void check_contract(store::run_store& s) {
     CHECK(r.reason == model::status_reason::cancelled);
     CHECK(r.queue_seq == 7);
     CHECK(r.last_seq == 3);
-    CHECK(s.load_unfinished()->empty());
+    CHECK(s.load_unfinished()->waiting.empty());
+    CHECK(s.load_unfinished()->executing.empty());
     REQUIRE(s.commit({run_write{write_kind::remove, rec, "", "", {}, "", ""}}));
     CHECK_FALSE(s.load_run("A")->has_value());
     CHECK(s.list_events("A", 1, 10)->empty());
+  }
+  SECTION("recovery reads waiting runs as index rows and executing runs whole, oldest first") {
+    REQUIRE(s.commit({create("C", 30, "c"), create("A", 10, "a"), create("B", 20, "b"),
+                      create("D", 40, "d"), create("E", 5, "e")}));
+    auto queued = record("B", 20);
+    queued.status = model::run_status::queued;
+    queued.queue_seq = 9;
+    auto running = record("C", 30);
+    running.status = model::run_status::running;
+    running.goal = "g";
+    auto done = record("E", 5);
+    done.status = model::run_status::completed;
+    REQUIRE(s.commit({run_write{write_kind::update, queued, "", "", {}, "", ""},
+                      run_write{write_kind::update, running, "", "", {}, "", ""},
+                      run_write{write_kind::update, done, "", "", {}, "", ""}}));
+    auto u = s.load_unfinished();
+    REQUIRE(u);
+    REQUIRE(u->waiting.size() == 3);
+    CHECK(u->waiting[0].id == "A");
+    CHECK(u->waiting[0].status == model::run_status::submitted);
+    CHECK(u->waiting[1].id == "B");
+    CHECK(u->waiting[1].status == model::run_status::queued);
+    CHECK(u->waiting[1].queue_seq == 9);
+    CHECK(u->waiting[2].id == "D");
+    REQUIRE(u->executing.size() == 1);
+    CHECK(u->executing[0].id == "C");
+    CHECK(u->executing[0].goal == "g");
+    CHECK(u->executing[0].last_seq == 2);
   }
   SECTION("the latest checkpoint and named artifacts are kept per run and removed with it") {
     REQUIRE(s.commit({create("A", 10, "a")}));

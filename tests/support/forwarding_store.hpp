@@ -48,7 +48,7 @@ class forwarding_store : public store::run_store {
                                                       uint64_t limit) override {
     return inner_->list_events(id, since, limit);
   }
-  model::result<std::vector<model::run_record>> load_unfinished() override {
+  model::result<store::unfinished_runs> load_unfinished() override {
     return inner_->load_unfinished();
   }
 
