@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_newest ON runs(created_ms DESC, id DESC);
 DROP INDEX IF EXISTS runs_by_status;
-CREATE INDEX IF NOT EXISTS runs_unfinished ON runs(created_ms, id)
+DROP INDEX IF EXISTS runs_unfinished;
+CREATE INDEX IF NOT EXISTS runs_recovery ON runs(created_ms, id, status, queue_seq)
   WHERE status NOT IN ('completed','failed','cancelled');
 CREATE TABLE IF NOT EXISTS events (
   run_id TEXT NOT NULL,
@@ -531,11 +532,9 @@ result<std::vector<std::string>> sqlite_run_store::list_events(const std::string
 }
 
 result<unfinished_runs> sqlite_run_store::load_unfinished() {
-  // The partial index runs_unfinished, in creation order; only the first
-  // columns of each row are read.
-  auto st = prepare(
-      "SELECT id, status, queue_seq FROM runs"
-      " WHERE status NOT IN ('completed','failed','cancelled') ORDER BY created_ms, id");
+  // The covering partial index runs_recovery, in creation order: no row of
+  // the table itself is read.
+  auto st = prepare(kUnfinishedQuery);
   if (!st) return st.error();
   unfinished_runs out;
   std::vector<std::string> executing;

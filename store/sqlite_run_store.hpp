@@ -39,6 +39,12 @@ class sqlite_run_store final : public run_store {
   static model::result<std::unique_ptr<sqlite_run_store>> open(const std::string& path);
   ~sqlite_run_store() override;
 
+  // The recovery query of load_unfinished(): it reads only the covering
+  // partial index runs_recovery (tests check the plan), no table row.
+  static constexpr const char* kUnfinishedQuery =
+      "SELECT id, status, queue_seq FROM runs"
+      " WHERE status NOT IN ('completed','failed','cancelled') ORDER BY created_ms, id";
+
   model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
   model::result<std::vector<write_outcome>> commit_unsynced(
       const std::vector<run_write>& writes) override;
