@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
+#include <optional>
 
 #include <unordered_map>
 
@@ -175,6 +177,46 @@ caf::result<run_page> list(orchestrator_pointer self, uint64_t offset, uint64_t 
 caf::result<model::run_record> get(orchestrator_pointer self, const std::string& id) {
   auto live = self->state.runs.find(id);
   auto promise = self->make_response_promise<model::run_record>();
+  if (live == self->state.runs.end() &&
+      self->state.waiting.status_of(id) == model::run_status::queued) {
+    // The record and the position are asked for at once.
+    struct join {
+      std::optional<model::run_record> record;
+      std::optional<caf::error> failed;
+      uint64_t position = 0;
+      int left = 2;
+    };
+    auto j = std::make_shared<join>();
+    auto finish = [=]() mutable {
+      if (--j->left > 0) return;
+      if (j->failed) {
+        promise.deliver(*j->failed);
+        return;
+      }
+      auto r = std::move(*j->record);
+      r.queue_position = r.status == model::run_status::queued ? j->position : 0;
+      promise.deliver(std::move(r));
+    };
+    self->request(self->state.reader, caf::infinite, get_atom::value, id)
+        .then(
+            [=](model::run_record& r) mutable {
+              j->record = std::move(r);
+              finish();
+            },
+            [=](caf::error& err) mutable {
+              j->failed = std::move(err);
+              finish();
+            });
+    self->request(self->state.queue, caf::infinite, position_atom::value,
+                  std::vector<std::string>{id})
+        .then(
+            [=](std::vector<uint64_t>& pos) mutable {
+              j->position = pos.empty() ? 0 : pos[0];
+              finish();
+            },
+            [=](caf::error&) mutable { finish(); });
+    return promise;
+  }
   if (live == self->state.runs.end()) {
     self->request(self->state.reader, caf::infinite, get_atom::value, id)
         .then([=](model::run_record& r) mutable { deliver_with_position(self, std::move(r), promise); },
