@@ -1,5 +1,6 @@
 #include "model/workflow/manifest_bundle.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
@@ -76,10 +77,26 @@ std::map<std::string, std::string> file_map(const bundle_index::entry& e, const 
   return out;
 }
 
-// Renders one attribute map in place (pass two); false on a template error,
-// reported in `diags` at `pos` naming the node or edge.
+// What @file inlining and template rendering may still add to a bundle.
+struct expansion_budget {
+  uint64_t limit = 0;
+  uint64_t left = 0;
+  bool exceeded = false;
+  // Takes the growth from `before` to `after` bytes; false (and exceeded)
+  // when it does not fit.
+  bool take(size_t before, size_t after) {
+    if (after <= before) return true;
+    if (after - before > left) return !(exceeded = true);
+    left -= after - before;
+    return true;
+  }
+};
+
+// Renders one attribute map in place (pass two); a template error is
+// reported in `diags` at `pos` naming the node or edge. A rendering that
+// would exceed the budget is not applied.
 void render_attrs(attr_map& attrs, const template_vars& vars, diagnostic where,
-                  std::vector<diagnostic>& diags) {
+                  std::vector<diagnostic>& diags, expansion_budget& budget) {
   for (auto& [key, v] : attrs) {
     auto s = v.as_string();
     if (!s || !has_template_syntax(*s)) continue;
@@ -89,6 +106,7 @@ void render_attrs(attr_map& attrs, const template_vars& vars, diagnostic where,
       diags.push_back(where);
       continue;
     }
+    if (!budget.take(s->size(), r->size())) return;
     v = v.quoted() ? attr_value::from_quoted(std::move(*r)) : attr_value::from_bare(std::move(*r));
   }
 }
@@ -108,17 +126,18 @@ bool any_template(const workflow_graph& g) {
 }
 
 // Pass two: every string attribute, the goal first. Returns the findings.
-std::vector<diagnostic> render_graph(workflow_graph& g, template_vars vars) {
+std::vector<diagnostic> render_graph(workflow_graph& g, template_vars vars,
+                                     expansion_budget& budget) {
   std::vector<diagnostic> diags;
   diagnostic where;
   where.rule = "template";
   attr_map goal_only;
   if (auto* goal = find_attr(g.attrs, "goal")) goal_only["goal"] = *goal;
   vars.goal = g.goal();
-  render_attrs(goal_only, vars, where, diags);
+  render_attrs(goal_only, vars, where, diags, budget);
   for (auto& [k, v] : goal_only) g.attrs[k] = v;
   vars.goal = g.goal();
-  render_attrs(g.attrs, vars, where, diags);
+  render_attrs(g.attrs, vars, where, diags, budget);
   workflow_graph out;
   out.name = g.name;
   out.attrs = g.attrs;
@@ -127,7 +146,7 @@ std::vector<diagnostic> render_graph(workflow_graph& g, template_vars vars) {
     at.node_id = n.id;
     at.line = n.pos.line;
     at.column = n.pos.column;
-    render_attrs(n.attrs, vars, at, diags);
+    if (!budget.exceeded) render_attrs(n.attrs, vars, at, diags, budget);
     out.add_node(std::move(n));
   }
   for (graph_edge e : g.edges()) {
@@ -136,7 +155,7 @@ std::vector<diagnostic> render_graph(workflow_graph& g, template_vars vars) {
     at.edge_to = e.to;
     at.line = e.pos.line;
     at.column = e.pos.column;
-    render_attrs(e.attrs, vars, at, diags);
+    if (!budget.exceeded) render_attrs(e.attrs, vars, at, diags, budget);
     out.add_edge(std::move(e));
   }
   g = std::move(out);
@@ -150,7 +169,7 @@ struct expanded {
 
 // Steps 4-5 of the header for one workflow at normalized `path`.
 expanded expand(const std::string& path, const bundle_index::entry& e, const std::string& goal,
-                const std::map<std::string, std::string>& inputs) {
+                const std::map<std::string, std::string>& inputs, expansion_budget& budget) {
   expanded out;
   out.source = e.workflow->source;
   template_vars vars;
@@ -162,17 +181,32 @@ expanded expand(const std::string& path, const bundle_index::entry& e, const std
       out.check.diagnostics = pass1.error().diagnostics;
       return out;
     }
+    if (!budget.take(out.source.size(), pass1->size())) {
+      out.check.diagnostics = {expansion_limit_diagnostic(budget.limit)};
+      return out;
+    }
     out.source = std::move(*pass1);
     vars.keep_goal_and_raw = false;
   }
   workflow_check_config cfg;
   cfg.goal_override = goal;
   cfg.files = file_map(e, manifest_dir(path));
+  cfg.max_inlined_bytes = budget.left;
   out.check = check_workflow(out.source, cfg);
+  budget.left -= out.check.inlined_bytes;
+  for (const auto& d : out.check.diagnostics)
+    if (d.rule == "expansion_limit") budget.exceeded = true;
+  if (budget.exceeded) {
+    // The limit in the diagnostic is the bundle's, not what was left.
+    for (auto& d : out.check.diagnostics)
+      if (d.rule == "expansion_limit") d = expansion_limit_diagnostic(budget.limit);
+    return out;
+  }
   if (!out.check.graph) return out;
   auto& g = *out.check.graph;
   if (any_template(g)) {
-    auto diags = render_graph(g, vars);
+    auto diags = render_graph(g, vars, budget);
+    if (budget.exceeded) diags.insert(diags.begin(), expansion_limit_diagnostic(budget.limit));
     auto lint = validate_graph(g);
     diags.insert(diags.end(), lint.begin(), lint.end());
     out.check.diagnostics = std::move(diags);
@@ -220,7 +254,9 @@ result<bundle_check> check_bundle(const run_manifest& m) {
   if (m.goal && !m.goal->text.empty()) goal = m.goal->text;
   else if (auto g = layered_goal(*layers)) goal = *g;
 
-  auto root_exp = expand(*target, root->second, goal, def.settings.inputs);
+  expansion_budget budget;
+  budget.limit = budget.left = expansion_limit(m);
+  auto root_exp = expand(*target, root->second, goal, def.settings.inputs, budget);
   out.target = std::move(root_exp.check);
   def.source = std::move(root_exp.source);
   if (!out.target.graph) {
@@ -245,7 +281,7 @@ result<bundle_check> check_bundle(const run_manifest& m) {
         out.missing_children.push_back(*path);
         continue;
       }
-      auto child = expand(*path, it->second, def.goal, def.settings.inputs);
+      auto child = expand(*path, it->second, def.goal, def.settings.inputs, budget);
       if (!child.check.ok()) {
         def.children[*path] = it->second.workflow->source;
         continue;
@@ -254,7 +290,25 @@ result<bundle_check> check_bundle(const run_manifest& m) {
       def.children[*path] = std::move(child.source);
     }
   }
+  // A child over the limit refuses the whole bundle (it is said once).
+  if (budget.exceeded) {
+    bool said = false;
+    for (const auto& d : out.target.diagnostics) said = said || d.rule == "expansion_limit";
+    if (!said)
+      out.target.diagnostics.insert(out.target.diagnostics.begin(),
+                                    expansion_limit_diagnostic(budget.limit));
+  }
   return out;
+}
+
+uint64_t expansion_limit(const run_manifest& m) {
+  uint64_t input = m.goal ? m.goal->text.size() : 0;
+  for (const auto& [path, w] : m.workflows) {
+    input += w.source.size();
+    for (const auto& [name, f] : w.files) input += f.content.size();
+  }
+  constexpr uint64_t kMiB = 1024 * 1024;
+  return std::min<uint64_t>(32 * kMiB, std::max<uint64_t>(kMiB, 16 * input));
 }
 
 result<run_definition> resolve_bundle(const run_manifest& m) {

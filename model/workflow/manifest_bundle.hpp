@@ -15,6 +15,9 @@
 //      `stack.child_dotfile`), joined to the referencing workflow's directory,
 //      expanded the same way with their own `files`, transitively.
 // The stored source of each workflow is the expanded graph (dot_writer.hpp).
+// What @file inlining and template rendering add to the bundle is bounded
+// by expansion_limit(): beyond it the bundle is invalid (one error
+// diagnostic, rule "expansion_limit"), and the work stops there.
 //
 // Callers: run submission (POST /runs), /validate and /preflight. CPU only,
 // no I/O; thread-safe.
@@ -29,6 +32,11 @@
 #include "model/workflow/workflow_check.hpp"
 
 namespace fabro::model {
+
+// How many bytes @file inlining and template rendering may add to the
+// bundle of `m`: 16 times its workflows, files and goal, at least 1 MiB,
+// at most 32 MiB.
+uint64_t expansion_limit(const run_manifest& m);
 
 // The bundle as far as it could be resolved, valid or not.
 struct bundle_check {

@@ -6,21 +6,35 @@
 namespace fabro::model {
 namespace {
 
-// Replaces an `@path` value with the file's content when the map has it.
-void inline_file(attr_map& attrs, const char* key,
-                 const std::map<std::string, std::string>& files) {
+// Replaces an `@path` value with the file's content when the map has it
+// and the budget allows; false when the budget does not.
+bool inline_file(attr_map& attrs, const char* key, const workflow_check_config& config,
+                 uint64_t& used) {
   auto v = get_string(attrs, key);
-  if (!v || v->empty() || (*v)[0] != '@') return;
+  if (!v || v->empty() || (*v)[0] != '@') return true;
   std::string path = v->substr(1);
   if (path.rfind("./", 0) == 0) path.erase(0, 2);
-  auto it = files.find(path);
+  auto it = config.files.find(path);
+  if (it == config.files.end()) return true;
+  if (it->second.size() > config.max_inlined_bytes - used) return false;
+  used += it->second.size();
   // Inlined text is content, not a DOT value: it never becomes a duration.
-  if (it != files.end()) attrs[key] = attr_value::from_bare(it->second);
+  attrs[key] = attr_value::from_bare(it->second);
+  return true;
 }
 
 }  // namespace
 
 bool workflow_check::ok() const { return !has_errors(diagnostics); }
+
+diagnostic expansion_limit_diagnostic(uint64_t limit) {
+  diagnostic d;
+  d.rule = "expansion_limit";
+  d.message = "@file prompts and templates expand this workflow bundle beyond " +
+              std::to_string(limit) +
+              " bytes (16 times its workflows and files, at least 1 MiB, at most 32 MiB)";
+  return d;
+}
 
 workflow_check check_workflow(std::string_view source,
                               const workflow_check_config& config) {
@@ -34,11 +48,11 @@ workflow_check check_workflow(std::string_view source,
   if (!config.goal_override.empty()) {
     g.attrs["goal"] = attr_value::from_bare(config.goal_override);
   }
-  inline_file(g.attrs, "goal", config.files);
-  for (const auto& n : g.nodes()) {
-    inline_file(g.find_node(n.id)->attrs, "prompt", config.files);
-  }
+  bool within = inline_file(g.attrs, "goal", config, out.inlined_bytes);
+  for (const auto& n : g.nodes())
+    if (within) within = inline_file(g.find_node(n.id)->attrs, "prompt", config, out.inlined_bytes);
   out.diagnostics = validate_graph(g);
+  if (!within) out.diagnostics.insert(out.diagnostics.begin(), expansion_limit_diagnostic(config.max_inlined_bytes));
   out.graph = std::move(g);
   return out;
 }

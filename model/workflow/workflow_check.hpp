@@ -31,14 +31,23 @@ struct workflow_check_config {
   // ignored). A reference with no entry stays `@…` and fails
   // unresolved_file_ref.
   std::map<std::string, std::string> files;
+  // At most this many bytes of file content are inlined; beyond it the
+  // rest stay `@…` and one error diagnostic (rule "expansion_limit") names
+  // the limit.
+  uint64_t max_inlined_bytes = UINT64_MAX;
 };
 
 struct workflow_check {
   std::optional<workflow_graph> graph;  // empty only after a parse error
   std::vector<diagnostic> diagnostics;  // parse error, or all lint findings
+  uint64_t inlined_bytes = 0;           // file content inlined
   // No error-severity diagnostic: the workflow may run.
   bool ok() const;
 };
+
+// The error of a bundle whose @file prompts and rendered templates would
+// exceed `limit` bytes (manifest_bundle.hpp: expansion_limit()).
+diagnostic expansion_limit_diagnostic(uint64_t limit);
 
 // Runs the pipeline; never fails, every finding is a diagnostic.
 workflow_check check_workflow(std::string_view source,

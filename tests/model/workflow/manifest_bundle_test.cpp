@@ -276,3 +276,75 @@ TEST_CASE("a raw block holding many `{%` renders in linear time", "[model][templ
   CHECK(open.error().diagnostics[0].message.find("unterminated {% raw %} block") !=
         std::string::npos);
 }
+
+namespace {
+
+// A chain of `n` prompt nodes, each prompt = `prompt`.
+std::string chain_of(int n, const std::string& prompt) {
+  std::string src = "digraph Big { start [shape=Mdiamond] exit [shape=Msquare] ";
+  for (int i = 0; i < n; ++i) src += "n" + std::to_string(i) + " [prompt=\"" + prompt + "\"] ";
+  src += "start";
+  for (int i = 0; i < n; ++i) src += " -> n" + std::to_string(i);
+  return src + " -> exit }";
+}
+
+size_t expansion_errors(const bundle_check& b) {
+  size_t n = 0;
+  for (const auto& d : b.target.diagnostics) n += d.rule == "expansion_limit";
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("@file expansion is bounded: 5,000 nodes naming a 90 KB file are refused, not "
+          "expanded to 450 MB", "[bundle]") {
+  auto m = manifest(chain_of(5000, "@big.md"));
+  add_file(m, "wf/w.fabro", "wf/big.md", std::string(90 * 1024, 'x'));
+  auto limit = expansion_limit(m);
+  CHECK(limit == 16 * (m.workflows["wf/w.fabro"].source.size() + 90 * 1024));
+  auto b = check_bundle(m);
+  REQUIRE(b);
+  CHECK_FALSE(b->ok());
+  REQUIRE(expansion_errors(*b) == 1);
+  for (const auto& d : b->target.diagnostics)
+    if (d.rule == "expansion_limit") {
+      CHECK(d.level == severity::error);
+      CHECK(d.message.find(std::to_string(limit) + " bytes") != std::string::npos);
+    }
+  auto r = resolve_bundle(m);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::validation_failed);
+}
+
+TEST_CASE("a bundle within its expansion limit inlines every @file prompt", "[bundle]") {
+  // 100 × 8 KB = 800 KB: under the 1 MiB floor.
+  auto m = manifest(chain_of(100, "@p.md"));
+  add_file(m, "wf/w.fabro", "wf/p.md", std::string(8 * 1024, 'y'));
+  auto b = check_bundle(m);
+  REQUIRE(b);
+  INFO(render_diagnostics(b->target.diagnostics, "w.fabro"));
+  CHECK(b->ok());
+  CHECK(prompt_of(b->definition, "n99") == std::string(8 * 1024, 'y'));
+}
+
+TEST_CASE("template rendering counts against the expansion limit", "[bundle]") {
+  auto m = manifest(chain_of(2000, "{{ goal }}"));
+  m.goal = manifest_goal{};
+  m.goal->text = std::string(60 * 1024, 'g');  // 2,000 × 60 KB = 120 MB rendered
+  auto b = check_bundle(m);
+  REQUIRE(b);
+  CHECK_FALSE(b->ok());
+  CHECK(expansion_errors(*b) == 1);
+}
+
+TEST_CASE("a child workflow over the limit refuses the whole bundle", "[bundle]") {
+  auto m = manifest(
+      "digraph P { start [shape=Mdiamond] exit [shape=Msquare] "
+      "c [shape=house, stack.child_workflow=\"child.fabro\"] start -> c -> exit }");
+  m.workflows["wf/child.fabro"].source = chain_of(3000, "@big.md");
+  add_file(m, "wf/child.fabro", "wf/big.md", std::string(40 * 1024, 'z'));
+  auto b = check_bundle(m);
+  REQUIRE(b);
+  CHECK_FALSE(b->ok());
+  CHECK(expansion_errors(*b) == 1);
+}
