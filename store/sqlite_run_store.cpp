@@ -208,6 +208,8 @@ result<std::unique_ptr<sqlite_run_store>> sqlite_run_store::open(const std::stri
 }
 
 sqlite_run_store::~sqlite_run_store() {
+  sqlite3_wal_hook(db_, nullptr, nullptr);
+  checkpointer_.reset();
   if (wal_fd_ >= 0) ::close(wal_fd_);
   for (auto& [sql, st] : statements_) sqlite3_finalize(st);
   sqlite3_close(db_);
@@ -352,6 +354,10 @@ result<write_outcome> sqlite_run_store::apply(const run_write& w) {
   return o;
 }
 
+uint64_t sqlite_run_store::checkpoints() const {
+  return checkpointer_ ? checkpointer_->completed() : 0;
+}
+
 result<std::vector<write_outcome>> sqlite_run_store::commit(const std::vector<run_write>& writes) {
   auto out = commit_unsynced(writes);
   if (!out) return out;
@@ -393,6 +399,19 @@ result<done> sqlite_run_store::sync() {
 
 result<std::vector<write_outcome>> sqlite_run_store::commit_unsynced(
     const std::vector<run_write>& writes) {
+  if (!checkpointer_) {
+    // This instance writes: checkpoints move to their own thread (the hook
+    // replaces SQLite's auto-checkpoint on this connection).
+    checkpointer_ = std::make_unique<wal_checkpointer>(path_);
+    sqlite3_wal_hook(
+        db_,
+        [](void* c, sqlite3* db, const char*, int pages) {
+          if (static_cast<wal_checkpointer*>(c)->nudge(pages))
+            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+          return SQLITE_OK;
+        },
+        checkpointer_.get());
+  }
   if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
   rollback_guard guard{db_};
   std::vector<write_outcome> out;

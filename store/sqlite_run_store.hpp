@@ -20,6 +20,7 @@
 #include <string>
 
 #include "store/run_store.hpp"
+#include "store/wal_checkpointer.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -62,6 +63,9 @@ class sqlite_run_store final : public run_store {
                                                       uint64_t limit) override;
   model::result<unfinished_runs> load_unfinished() override;
 
+  // Checkpoints run off the commit path so far (tests).
+  uint64_t checkpoints() const;
+
  private:
   sqlite_run_store(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   model::problem failure(const std::string& what) const;
@@ -79,6 +83,8 @@ class sqlite_run_store final : public run_store {
 
   sqlite3* db_;
   std::string path_;
+  // Started by the first commit (a reading instance never has one).
+  std::unique_ptr<wal_checkpointer> checkpointer_;
   int wal_fd_ = -1;  // sync()'s own descriptor of the -wal file; only sync() touches it
   std::vector<std::pair<const char*, sqlite3_stmt*>> statements_;
 };
