@@ -67,12 +67,14 @@ route_handler control(model::control_action action) {
 void delete_run(const route_context& ctx, const Request& req, reply_ptr rep) {
   auto id = path_run_id(req, *rep);
   if (!id) return;
+  // `force` is accepted for older clients of ours; Fabro's DELETE ends an
+  // active run first either way (`fabro rm -f` sends a plain DELETE).
   auto force = query_flag(req, "force");
   if (!force) return rep->send_problem(force.error());
   // 204 whether or not the id was known, as Fabro answers.
   ask<bool>(
       ctx.sys, ctx.orch, std::move(rep), [](reply& r, bool) { r.send_empty(Code::No_Content); },
-      actors::delete_atom::value, *id, *force);
+      actors::delete_atom::value, *id, true);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 // sleep, so "running" means a live process group.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -349,7 +351,8 @@ TEST_CASE("a paused run gives its slot to the next queued run", "[e2e]") {
 
 // ---- delete ----------------------------------------------------------------
 
-TEST_CASE("DELETE removes a run, an active run needs force", "[e2e]") {
+TEST_CASE("DELETE removes a run, an active one after cancelling it, as Fabro's fabro rm -f "
+          "expects", "[e2e]") {
   server s;
   auto id = s.create();
   auto r = http_request(s.port(), "DELETE", "/api/v1/runs/" + id);
@@ -359,12 +362,18 @@ TEST_CASE("DELETE removes a run, an active run needs force", "[e2e]") {
   CHECK(http_request(s.port(), "DELETE", "/api/v1/runs/" + kUnknownId).status == 204);
   CHECK(is_error(http_request(s.port(), "DELETE", "/api/v1/runs/bad-id"), 400, "Invalid run ID."));
 
-  auto active = s.running_run();
+  // A plain DELETE of a running run (what `fabro rm -f` sends): its
+  // command is terminated, then the run is gone.
+  auto active = s.running_run("echo $$ > pid; touch started; sleep 30");
+  auto pid = std::stol(read_text(s.last_cwd + "/pid"));
   r = http_request(s.port(), "DELETE", "/api/v1/runs/" + active);
-  CHECK(r.status == 409);
-  CHECK(s.status(active) == "running");
-  r = http_request(s.port(), "DELETE", "/api/v1/runs/" + active + "?force=true");
   CHECK(r.status == 204);
   CHECK(s.get(active).status == 404);
   CHECK(http_request(s.port(), "GET", "/api/v1/runs/" + active + "/events").status == 404);
+  CHECK(eventually([&] { return ::kill(static_cast<pid_t>(pid), 0) != 0; }));
+  // ?force=true is still accepted; a queued run goes the same way.
+  auto queued = s.create();
+  REQUIRE(s.post("/api/v1/runs/" + queued + "/start").status == 200);
+  CHECK(http_request(s.port(), "DELETE", "/api/v1/runs/" + queued + "?force=true").status == 204);
+  CHECK(s.get(queued).status == 404);
 }
