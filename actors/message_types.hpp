@@ -10,6 +10,7 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "model/engine/human_gate.hpp"
 #include "model/result.hpp"
 #include "model/run_creation.hpp"
 #include "model/run_event.hpp"
@@ -48,6 +49,15 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, new_run& x) {
   return f(caf::meta::type_name("new_run"), x.record, x.manifest_bytes, x.definition,
            x.events);
+}
+
+}  // namespace fabro::model
+
+namespace fabro::model {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, human_answer& x) {
+  return f(caf::meta::type_name("human_answer"), x.how, x.text, x.keys);
 }
 
 }  // namespace fabro::model

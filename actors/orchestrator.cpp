@@ -240,10 +240,8 @@ void explain_not_live(orchestrator_pointer self, const std::string& id, std::str
                       caf::typed_response_promise<model::run_record> promise) {
   self->request(self->state.reader, caf::infinite, get_atom::value, id)
       .then(
-          [=](model::run_record& r) mutable {
-            promise.deliver(to_error(model::errc::conflict,
-                                     "Run " + id + " is " + model::to_string(r.status) + "; " +
-                                         what));
+          [=](const model::run_record&) mutable {
+            promise.deliver(to_error(model::errc::conflict, what));
           },
           [=](caf::error& err) mutable { promise.deliver(err); });
 }
@@ -267,9 +265,9 @@ void forward(orchestrator_pointer self, const std::string& id, std::string what,
 }
 
 caf::result<model::run_record> answer(orchestrator_pointer self, const std::string& id,
-                                      const std::string& qid, const std::string& text) {
+                                      const std::string& qid, const model::human_answer& given) {
   auto promise = self->make_response_promise<model::run_record>();
-  forward(self, id, "it has no open question.", promise, answer_atom::value, qid, text);
+  forward(self, id, kQuestionGone, promise, answer_atom::value, qid, given);
   return promise;
 }
 
@@ -346,7 +344,7 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
         return orchestrator_stats{st.runs.size(), st.waiting.submitted(), st.waiting.queued()};
       },
       [=](answer_atom, const std::string& id, const std::string& qid,
-          const std::string& text) { return answer(self, id, qid, text); },
+          const model::human_answer& given) { return answer(self, id, qid, given); },
       [=](list_atom, uint64_t offset, uint64_t limit) { return list(self, offset, limit); },
       [=](intake_atom) { return self->state.journal; },
       [=](created_atom, created_notice& notice) { on_created(self, notice); },

@@ -97,12 +97,13 @@ using orchestrator_actor = caf::typed_actor<
     caf::reacts_to<launch_atom, std::string>,
     // How many runs have an actor and how many wait without one.
     caf::replies_to<stats_atom>::with<orchestrator_stats>,
-    // Answers the open human question `qid` of run `id` with `answer` (an
-    // option label, target node id, or freeform text); answers the record
-    // once the answer is durable. Fails with errc::run_not_found,
-    // errc::conflict (no such open question) or errc::invalid_request (the
-    // answer matches no option).
-    caf::replies_to<answer_atom, std::string, std::string, std::string>::with<model::run_record>,
+    // Answers the open human question `qid` of run `id` with `answer`
+    // (model/engine/human_gate.hpp: an option key, a value, or our legacy
+    // text); answers the record once the answer is durable. Fails with
+    // errc::run_not_found, errc::conflict (run::kQuestionGone) or
+    // errc::invalid_request (Fabro's 400 texts in human_gate.hpp).
+    caf::replies_to<answer_atom, std::string, std::string, model::human_answer>::with<
+        model::run_record>,
     // Answers true once everything committed to the journal before this
     // request is on disk (graceful shutdown).
     caf::replies_to<flush_atom>::with<bool>,

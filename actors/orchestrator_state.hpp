@@ -59,8 +59,8 @@ void adopt_run(orchestrator_pointer self, model::run_record record);
 void wake(orchestrator_pointer self, const std::string& id, std::function<void()> then,
           std::function<void(caf::error)> failed);
 
-// Answers `promise` with a non-live run's refusal: its stored status
-// explained (errc::conflict with `what`), or errc::run_not_found.
+// Answers `promise` with a non-live run's refusal: errc::conflict with
+// `what` when the run is stored, else errc::run_not_found.
 void explain_not_live(orchestrator_pointer self, const std::string& id, std::string what,
                       record_promise promise);
 

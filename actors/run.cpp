@@ -242,11 +242,16 @@ void ask_human(run_pointer self, const model::graph_node& node,
   auto& st = self->state;
   st.question_id = req.stage_id;
   std::replace(st.question_id.begin(), st.question_id.end(), '@', '-');
+  st.question_at_ms = now_ms();
+  // Fabro's InterviewStartedProps (fabro-events.md §3.3, §5.1).
+  auto question = model::question_of(st.exec->graph(), node);
   json_writer q;
   q.begin_object().field("question_id", st.question_id).field("question", node.label())
+      .field("stage", node.id).field("question_type", question.type())
       .key("options").begin_array();
-  for (const auto& o : model::human_options(st.exec->graph(), node)) q.value(o);
-  q.end_array().end_object();
+  for (const auto& o : question.options)
+    q.begin_object().field("key", o.key).field("label", o.label).end_object();
+  q.end_array().key("allow_freeform").value(question.allow_freeform).end_object();
   emit(self, "run.blocked",
        object({{"blocked_reason", "human_input_required"}, {"question_id", st.question_id}}),
        node.id, node.label(), req.stage_id);
@@ -382,20 +387,23 @@ void start(run_pointer self, record_promise& promise, const std::string& definit
 }
 
 void answer(run_pointer self, record_promise& promise, const std::string& qid,
-            const std::string& text) {
+            const model::human_answer& given) {
   auto& st = self->state;
   if (st.wait != waiting::human || qid != st.question_id) {
-    promise.deliver(to_error(model::errc::conflict, "Question " + qid + " is not open on this run."));
+    promise.deliver(to_error(model::errc::conflict, kQuestionGone));
     return;
   }
   const auto* node = st.exec->graph().find_node(st.stage.node_id);
-  auto outcome = model::human_answer_outcome(st.exec->graph(), *node, text);
+  auto outcome = model::answer_outcome(st.exec->graph(), *node, given);
   if (!outcome) {
     promise.deliver(to_error(outcome.error()));
     return;
   }
-  emit(self, "interview.completed", object({{"question_id", qid}, {"answer", text}}), node->id,
-       node->label(), st.stage.stage_id);
+  json_writer done;
+  done.begin_object().field("question_id", qid).field("question", node->label())
+      .field("answer", model::answer_text(given)).key("duration_ms")
+      .value(std::max<int64_t>(0, now_ms() - st.question_at_ms)).end_object();
+  emit(self, "interview.completed", done.take(), node->id, node->label(), st.stage.stage_id);
   emit(self, "run.unblocked", object({{"question_id", qid}}), node->id, node->label(),
        st.stage.stage_id);
   st.question_id.clear();
@@ -527,8 +535,8 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
       [=](start_atom, const std::string& def, const std::string& from) {
         return admit_request(self, [=](record_promise& p) { start(self, p, def, from); });
       },
-      [=](answer_atom, const std::string& qid, const std::string& text) {
-        return admit_request(self, [=](record_promise& p) { answer(self, p, qid, text); });
+      [=](answer_atom, const std::string& qid, const model::human_answer& given) {
+        return admit_request(self, [=](record_promise& p) { answer(self, p, qid, given); });
       },
       [=](pgid_atom, int64_t pgid) {
         auto& st = self->state;

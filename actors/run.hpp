@@ -31,6 +31,11 @@
 #include "actors/queue_manager.hpp"
 
 namespace fabro::actors {
+// The 409 of an answer to a question that is not open (Fabro's text).
+inline constexpr const char* kQuestionGone = "Question no longer exists or was already answered.";
+}  // namespace fabro::actors
+
+namespace fabro::actors {
 
 using run_actor = caf::typed_actor<
     // The run's current (committed) record.
@@ -49,7 +54,7 @@ using run_actor = caf::typed_actor<
     // record once the answer is durable. Fails with errc::conflict when no
     // such question is open, errc::invalid_request when the answer matches
     // no option.
-    caf::replies_to<answer_atom, std::string, std::string>::with<model::run_record>,
+    caf::replies_to<answer_atom, std::string, model::human_answer>::with<model::run_record>,
     // Applies control `action` on behalf of `login` (model/run_control.hpp
     // decides; errc::conflict when refused). Answers the record once the
     // request is durable; the effect follows: cancel ends the run

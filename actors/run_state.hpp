@@ -73,6 +73,7 @@ struct run_state {
   uint64_t timer_token = 0;
   model::stage_request stage;  // the stage being carried out by the actor
   std::string question_id;     // open human question; "" = none
+  int64_t question_at_ms = 0;  // when it was asked
   int64_t pgid = 0;            // running command's process group; 0 = none
   std::shared_ptr<command_gate> gate;  // steers the running command (pause, cancel)
   std::function<void()> held;  // what continues the run once unpaused

@@ -1,44 +1,69 @@
 // Human-in-the-loop: POST /api/v1/runs/{id}/questions/{qid}/answer answers
-// the open question of a run blocked on a human gate (engine reference
-// §3.2). Body: {"answer": "<option label, target node id, or free text>"}
-// ("value" and "text" are accepted as synonyms). 200 with the run summary;
-// 404 unknown run; 409 no such open question; 400 bad body or an answer
-// that matches no option.
+// the open question of a run blocked on a human gate (fabro-events.md §5.3).
+// Body: Fabro's SubmitAnswerRequest — selected_option_key, else
+// selected_option_keys, else value (first present wins) — or, our
+// extension, {"answer": "<option label, target node id or free text>"}
+// ("text" is its synonym). 204 with no body, as Fabro answers; 404 unknown
+// run; 409 "Question no longer exists or was already answered."; 400 for a
+// bad body, an unknown key or an answer the question type does not take.
 #include <simdjson.h>
 
 #include "http/ask.hpp"
 #include "http/route.hpp"
-#include "model/run_json.hpp"
+#include "model/engine/human_gate.hpp"
 
 namespace fabro::http {
 namespace {
 
 using Pistache::Http::Code;
 using Pistache::Rest::Request;
+using model::human_answer;
 
-model::result<std::string> parse_answer(const std::string& body) {
+model::result<human_answer> parse_answer(const std::string& body) {
   simdjson::dom::parser parser;
   simdjson::dom::object obj;
-  if (parser.parse(body).get(obj))
-    return model::make_problem(model::errc::invalid_request, "Body must be a JSON object.");
-  for (const char* key : {"answer", "value", "text"}) {
-    std::string_view text;
-    if (!obj[key].get(text)) return std::string(text);
+  auto bad = [](const char* what) { return model::make_problem(model::errc::invalid_request, what); };
+  if (parser.parse(body).get(obj)) return bad("Body must be a JSON object.");
+  human_answer a;
+  std::string_view text;
+  simdjson::dom::array keys;
+  if (!obj["selected_option_key"].get(text)) {
+    a.how = human_answer::kind::key;
+    a.text = std::string(text);
+    return a;
   }
-  return model::make_problem(model::errc::invalid_request,
-                             "Body must have a string field \"answer\".");
+  if (!obj["selected_option_keys"].get(keys) && keys.size() > 0) {
+    a.how = human_answer::kind::keys;
+    for (auto k : keys) {
+      if (k.get(text)) return bad("selected_option_keys must be strings.");
+      a.keys.emplace_back(text);
+    }
+    return a;
+  }
+  if (!obj["value"].get(text)) {
+    a.how = human_answer::kind::value;
+    a.text = std::string(text);
+    return a;
+  }
+  for (const char* key : {"answer", "text"})
+    if (!obj[key].get(text)) {
+      a.how = human_answer::kind::legacy_text;
+      a.text = std::string(text);
+      return a;
+    }
+  return bad(model::kAnswerRequired);
 }
 
 void answer_question(const route_context& ctx, const Request& req, reply_ptr rep) {
   auto id = path_run_id(req, *rep);
   if (!id) return;
   auto qid = req.param(":qid").as<std::string>();
-  auto text = parse_answer(req.body());
-  if (!text) return rep->send_problem(text.error());
+  auto given = parse_answer(req.body());
+  if (!given) return rep->send_problem(given.error());
   ask<model::run_record>(
       ctx.sys, ctx.orch, std::move(rep),
-      [](reply& r, model::run_record& run) { r.send_json(Code::Ok, model::summary_json(run)); },
-      actors::answer_atom::value, *id, qid, std::move(*text));
+      [](reply& r, model::run_record&) { r.send_empty(Code::No_Content); },
+      actors::answer_atom::value, *id, qid, std::move(*given));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "model/engine/handlers.hpp"
 
-#include "model/workflow/edge_selection.hpp"
+#include "model/engine/human_gate.hpp"
 
 namespace fabro::model {
 namespace {
@@ -12,7 +12,7 @@ stage_outcome choose_edge(const graph_edge& e, std::string text) {
   auto o = succeeded_outcome();
   o.preferred_label = label;
   o.suggested_next_ids = {e.to};
-  o.context_updates["human.gate.selected"] = e.freeform() ? "freeform" : e.to;
+  o.context_updates["human.gate.selected"] = e.freeform() ? "freeform" : accelerator_key(label);
   o.context_updates["human.gate.label"] = label;
   if (e.freeform()) o.context_updates["human.gate.text"] = std::move(text);
   return o;
@@ -71,31 +71,6 @@ stage_outcome auto_human_outcome(const workflow_graph& g, const graph_node& node
     if (!edges[i].freeform()) return choose_edge(edges[i], "");
   if (!out.empty()) return choose_edge(edges[out.front()], "auto-approved");
   return failed_outcome("Human gate " + node.id + " has no outgoing edges");
-}
-
-result<stage_outcome> human_answer_outcome(const workflow_graph& g, const graph_node& node,
-                                           const std::string& answer) {
-  const auto& edges = g.edges();
-  auto want = normalize_label(answer);
-  for (auto i : g.outgoing(node.id)) {
-    const auto& e = edges[i];
-    if (e.freeform()) continue;
-    if (normalize_label(e.label().value_or(e.to)) == want || e.to == answer)
-      return choose_edge(e, "");
-  }
-  for (auto i : g.outgoing(node.id))
-    if (edges[i].freeform()) return choose_edge(edges[i], answer);
-  return make_problem(errc::invalid_request,
-                      "Answer '" + answer + "' matches none of the question's options.");
-}
-
-std::vector<std::string> human_options(const workflow_graph& g, const graph_node& node) {
-  std::vector<std::string> out;
-  for (auto i : g.outgoing(node.id)) {
-    const auto& e = g.edges()[i];
-    if (!e.freeform()) out.push_back(e.label().value_or(e.to));
-  }
-  return out;
 }
 
 std::string tail(const std::string& text, size_t max_bytes) {

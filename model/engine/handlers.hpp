@@ -30,14 +30,7 @@ bool needs_actor(const graph_node& node, bool dry_run, bool auto_approve);
 // answered "auto-approved"; a gate without edges fails.
 stage_outcome auto_human_outcome(const workflow_graph& g, const graph_node& node);
 
-// The outcome of a person's `answer` to the gate: an edge whose normalized
-// label or target ID equals it; else the freeform edge with the text. Fails
-// with errc::invalid_request when nothing matches.
-result<stage_outcome> human_answer_outcome(const workflow_graph& g, const graph_node& node,
-                                           const std::string& answer);
-
-// The question's options: each non-freeform outgoing edge's label (or target).
-std::vector<std::string> human_options(const workflow_graph& g, const graph_node& node);
+// A person's answer: model/engine/human_gate.hpp.
 
 // How a command process ended.
 enum class termination { exited, timed_out, signaled, spawn_failed };

@@ -117,16 +117,28 @@ TEST_CASE("without auto-approve a human gate blocks the running run until answer
     return !ev.empty() && ev.back() == "interview.started ask";
   }));
   CHECK(h.get(id).status == run_status::running);
+  // Fabro's InterviewStartedProps: options with keys taken from the labels.
+  auto started = h.envelopes(id).back();
+  CHECK(started.find("\"stage\":\"ask\",\"question_type\":\"multiple_choice\","
+                     "\"options\":[{\"key\":\"S\",\"label\":\"[S] Ship\"},"
+                     "{\"key\":\"H\",\"label\":\"Hold\"}],\"allow_freeform\":false") !=
+        std::string::npos);
+  using kind = model::human_answer::kind;
   auto wrong = h.ask<model::run_record>(actors::answer_atom::value, id, std::string("nope-1"),
-                                        std::string("Hold"));
+                                        model::human_answer{kind::key, "H", {}});
   REQUIRE_FALSE(wrong);
   CHECK(wrong.error().code == model::errc::conflict);
+  CHECK(wrong.error().detail == "Question no longer exists or was already answered.");
   auto bad = h.ask<model::run_record>(actors::answer_atom::value, id, std::string("ask-1"),
-                                      std::string("Maybe"));
+                                      model::human_answer{kind::key, "X", {}});
   REQUIRE_FALSE(bad);
-  CHECK(bad.error().code == model::errc::invalid_request);
+  CHECK(bad.error().detail == "Invalid option key.");
+  auto text = h.ask<model::run_record>(actors::answer_atom::value, id, std::string("ask-1"),
+                                       model::human_answer{kind::value, "Hold", {}});
+  REQUIRE_FALSE(text);  // no freeform edge: a multiple_choice question takes a key
+  CHECK(text.error().detail == "Answer does not match question type.");
   auto ok = h.ask<model::run_record>(actors::answer_atom::value, id, std::string("ask-1"),
-                                     std::string("hold"));
+                                     model::human_answer{kind::key, "H", {}});
   REQUIRE(ok);
   CHECK(h.finish(id).status == run_status::completed);
   CHECK(h.events(id) ==

@@ -377,3 +377,49 @@ TEST_CASE("DELETE removes a run, an active one after cancelling it, as Fabro's f
   CHECK(http_request(s.port(), "DELETE", "/api/v1/runs/" + queued + "?force=true").status == 204);
   CHECK(s.get(queued).status == 404);
 }
+
+TEST_CASE("a human gate is answered by option key with Fabro's SubmitAnswerRequest: 204, and "
+          "Fabro's 400 and 409 texts", "[e2e]") {
+  server s;
+  REQUIRE(s.proc.started());
+  auto cwd = s.dir.path + "/gate";
+  std::filesystem::create_directories(cwd);
+  auto id = s.create(exec_manifest(
+      "digraph H { start [shape=Mdiamond] exit [shape=Msquare]\n"
+      "  ask [shape=hexagon, label=\"Ship it?\"]\n"
+      "  ship [shape=parallelogram, script=\"touch shipped\"]\n"
+      "  hold [shape=parallelogram, script=\"touch held\"]\n"
+      "  start -> ask  ask -> ship [label=\"[S] Ship\"]  ask -> hold [label=\"Hold\"]\n"
+      "  ship -> exit  hold -> exit }",
+      cwd));
+  REQUIRE(s.post("/api/v1/runs/" + id + "/start").status == 200);
+  std::string started;
+  REQUIRE(eventually([&] {
+    auto body = http_request(s.port(), "GET", "/api/v1/runs/" + id + "/events?limit=1000").body;
+    auto at = body.find("\"event\":\"interview.started\"");
+    if (at == std::string::npos) return false;
+    started = body.substr(at, 400);
+    return true;
+  }));
+  CHECK(started.find("\"options\":[{\"key\":\"S\",\"label\":\"[S] Ship\"},"
+                     "{\"key\":\"H\",\"label\":\"Hold\"}]") != std::string::npos);
+  auto qid = json_string_field(started, "question_id");
+  auto answer = [&](const std::string& q, const std::string& body) {
+    return s.post("/api/v1/runs/" + id + "/questions/" + q + "/answer", body,
+                  "Content-Type: application/json\r\n");
+  };
+  CHECK(is_error(answer(qid, "{}"), 400,
+                 "One of value, selected_option_key, or selected_option_keys is required."));
+  CHECK(is_error(answer(qid, "{\"selected_option_key\":\"Z\"}"), 400, "Invalid option key."));
+  CHECK(is_error(answer(qid, "{\"value\":\"Hold\"}"), 400, "Answer does not match question type."));
+  CHECK(is_error(answer("nope", "{\"selected_option_key\":\"S\"}"), 409,
+                 "Question no longer exists or was already answered."));
+  auto ok = answer(qid, "{\"selected_option_key\":\"S\"}");
+  CHECK(ok.status == 204);
+  CHECK(ok.body.empty());
+  REQUIRE(eventually([&] { return s.status(id) == "completed"; }));
+  CHECK(std::filesystem::exists(cwd + "/shipped"));
+  CHECK_FALSE(std::filesystem::exists(cwd + "/held"));
+  CHECK(is_error(answer(qid, "{\"selected_option_key\":\"S\"}"), 409,
+                 "Question no longer exists or was already answered."));
+}

@@ -1,6 +1,8 @@
 // Retry policy, failure classification/signatures, goal gates, sandbox env.
 #include <catch2/catch.hpp>
 
+#include "model/engine/human_gate.hpp"
+
 #include "model/engine/failure.hpp"
 #include "model/engine/goal_gates.hpp"
 #include "model/engine/handlers.hpp"
@@ -126,9 +128,11 @@ TEST_CASE("human gates pick the first non-freeform edge or match an answer", "[m
   auto auto_o = auto_human_outcome(g, ask);
   CHECK(auto_o.preferred_label == "[Y] Yes");
   CHECK(auto_o.suggested_next_ids == std::vector<std::string>{"a"});
-  CHECK(human_options(g, ask) == std::vector<std::string>{"[Y] Yes", "No"});
-  CHECK(human_answer_outcome(g, ask, "no")->suggested_next_ids == std::vector<std::string>{"b"});
-  auto free = human_answer_outcome(g, ask, "maybe later");
+  CHECK(auto_o.context_updates["human.gate.selected"] == "Y");
+  human_answer legacy{human_answer::kind::legacy_text, "no", {}};
+  CHECK(answer_outcome(g, ask, legacy)->suggested_next_ids == std::vector<std::string>{"b"});
+  legacy.text = "maybe later";
+  auto free = answer_outcome(g, ask, legacy);
   REQUIRE(free);
   CHECK(free->context_updates["human.gate.text"] == "maybe later");
 }
