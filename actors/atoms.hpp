@@ -16,6 +16,7 @@ using manifest_atom = caf::atom_constant<caf::atom("manifest")>;
 using recover_atom = caf::atom_constant<caf::atom("recover")>;
 using start_atom = caf::atom_constant<caf::atom("start")>;
 using answer_atom = caf::atom_constant<caf::atom("answer")>;
+using questions_atom = caf::atom_constant<caf::atom("questions")>;
 using definition_atom = caf::atom_constant<caf::atom("definition")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using pgid_atom = caf::atom_constant<caf::atom("pgid")>;

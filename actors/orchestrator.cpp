@@ -271,6 +271,25 @@ caf::result<model::run_record> answer(orchestrator_pointer self, const std::stri
   return promise;
 }
 
+// From the run's actor while it has one; a run without one asks nothing.
+caf::result<std::string> questions(orchestrator_pointer self, const std::string& id) {
+  auto promise = self->make_response_promise<std::string>();
+  auto from_store = [=]() mutable {
+    self->request(self->state.reader, caf::infinite, get_atom::value, id)
+        .then([=](const model::run_record&) mutable { promise.deliver(std::string("[]")); },
+              [=](caf::error& err) mutable { promise.deliver(err); });
+  };
+  auto live = self->state.runs.find(id);
+  if (live == self->state.runs.end()) {
+    from_store();
+    return promise;
+  }
+  self->request(live->second, caf::infinite, questions_atom::value)
+      .then([=](std::string& json) mutable { promise.deliver(std::move(json)); },
+            [=](caf::error&) mutable { from_store(); });
+  return promise;
+}
+
 // Restart: the waiting runs go back into `waiting`, the queued ones into
 // the queue in their persisted start order, before anything else is
 // served; only then does admission start.
@@ -345,6 +364,7 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
       },
       [=](answer_atom, const std::string& id, const std::string& qid,
           const model::human_answer& given) { return answer(self, id, qid, given); },
+      [=](questions_atom, const std::string& id) { return questions(self, id); },
       [=](list_atom, uint64_t offset, uint64_t limit) { return list(self, offset, limit); },
       [=](intake_atom) { return self->state.journal; },
       [=](created_atom, created_notice& notice) { on_created(self, notice); },

@@ -104,6 +104,10 @@ using orchestrator_actor = caf::typed_actor<
     // errc::invalid_request (Fabro's 400 texts in human_gate.hpp).
     caf::replies_to<answer_atom, std::string, std::string, model::human_answer>::with<
         model::run_record>,
+    // The open questions of run `id` (GET /runs/{id}/questions): a JSON
+    // array of Fabro's ApiQuestion, "[]" for a run not waiting at a gate.
+    // Fails with errc::run_not_found.
+    caf::replies_to<questions_atom, std::string>::with<std::string>,
     // Answers true once everything committed to the journal before this
     // request is on disk (graceful shutdown).
     caf::replies_to<flush_atom>::with<bool>,

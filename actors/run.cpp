@@ -535,6 +535,15 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
       [=](start_atom, const std::string& def, const std::string& from) {
         return admit_request(self, [=](record_promise& p) { start(self, p, def, from); });
       },
+      [=](questions_atom) -> std::string {
+        auto& st = self->state;
+        if (st.wait != waiting::human || st.question_id.empty()) return "[]";
+        const auto* node = st.exec->graph().find_node(st.stage.node_id);
+        return "[" +
+               model::api_question_json(st.question_id, *node,
+                                        model::question_of(st.exec->graph(), *node)) +
+               "]";
+      },
       [=](answer_atom, const std::string& qid, const model::human_answer& given) {
         return admit_request(self, [=](record_promise& p) { answer(self, p, qid, given); });
       },

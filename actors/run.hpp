@@ -55,6 +55,9 @@ using run_actor = caf::typed_actor<
     // such question is open, errc::invalid_request when the answer matches
     // no option.
     caf::replies_to<answer_atom, std::string, model::human_answer>::with<model::run_record>,
+    // The open questions as a JSON array of Fabro's ApiQuestion (the one a
+    // human gate waits on, or none).
+    caf::replies_to<questions_atom>::with<std::string>,
     // Applies control `action` on behalf of `login` (model/run_control.hpp
     // decides; errc::conflict when refused). Answers the record once the
     // request is durable; the effect follows: cancel ends the run

@@ -1,4 +1,6 @@
-// Human-in-the-loop: POST /api/v1/runs/{id}/questions/{qid}/answer answers
+// Human-in-the-loop: GET /api/v1/runs/{id}/questions lists the open
+// questions (Fabro's PaginatedApiQuestionList);
+// POST /api/v1/runs/{id}/questions/{qid}/answer answers
 // the open question of a run blocked on a human gate (fabro-events.md §5.3).
 // Body: Fabro's SubmitAnswerRequest — selected_option_key, else
 // selected_option_keys, else value (first present wins) — or, our
@@ -66,10 +68,24 @@ void answer_question(const route_context& ctx, const Request& req, reply_ptr rep
       actors::answer_atom::value, *id, qid, std::move(*given));
 }
 
+// GET /api/v1/runs/{id}/questions: Fabro's PaginatedApiQuestionList, every
+// open question at once (as Fabro, page parameters change nothing).
+void list_questions(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  ask<std::string>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, std::string& items) {
+        r.send_json(Code::Ok, "{\"data\":" + items + ",\"meta\":{\"has_more\":false}}");
+      },
+      actors::questions_atom::value, *id);
+}
+
 }  // namespace
 
 std::vector<route> question_routes() {
   return {
+      {"GET", "/api/v1/runs/:id/questions", list_questions, route_access::service},
       {"POST", "/api/v1/runs/:id/questions/:qid/answer", answer_question,
        route_access::subject},
   };

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "model/json_writer.hpp"
 #include "model/workflow/edge_selection.hpp"
 
 namespace fabro::model {
@@ -117,6 +118,18 @@ result<stage_outcome> answer_outcome(const workflow_graph& g, const graph_node& 
     }
   }
   return invalid(kAnswerRequired);
+}
+
+std::string api_question_json(const std::string& id, const graph_node& node,
+                              const human_question& q) {
+  json_writer w;
+  w.begin_object().field("id", id).field("text", node.label()).field("stage", node.id)
+      .field("question_type", q.type()).key("options").begin_array();
+  for (const auto& o : q.options)
+    w.begin_object().field("key", o.key).field("label", o.label).end_object();
+  w.end_array().key("allow_freeform").value(q.allow_freeform);
+  w.key("timeout_seconds").raw("null").key("context_display").raw("null").end_object();
+  return w.take();
 }
 
 std::string answer_text(const human_answer& answer) {

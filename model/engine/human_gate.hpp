@@ -27,6 +27,13 @@ struct human_question {
 
 human_question question_of(const workflow_graph& g, const graph_node& node);
 
+// Fabro's ApiQuestion for the open question `id` of gate `node`:
+// {"id","text" (the node label),"stage" (the node id),"question_type",
+// "options":[{"key","label"}],"allow_freeform","timeout_seconds":null,
+// "context_display":null}.
+std::string api_question_json(const std::string& id, const graph_node& node,
+                              const human_question& q);
+
 // The key Fabro takes from an option label.
 std::string accelerator_key(std::string_view label);
 

@@ -404,6 +404,17 @@ TEST_CASE("a human gate is answered by option key with Fabro's SubmitAnswerReque
   CHECK(started.find("\"options\":[{\"key\":\"S\",\"label\":\"[S] Ship\"},"
                      "{\"key\":\"H\",\"label\":\"Hold\"}]") != std::string::npos);
   auto qid = json_string_field(started, "question_id");
+  // Fabro's listRunQuestions: the open question as an ApiQuestion.
+  auto listed = http_request(s.port(), "GET", "/api/v1/runs/" + id + "/questions");
+  CHECK(listed.status == 200);
+  CHECK(listed.body == "{\"data\":[{\"id\":\"" + qid +
+                           "\",\"text\":\"Ship it?\",\"stage\":\"ask\",\"question_type\":"
+                           "\"multiple_choice\",\"options\":[{\"key\":\"S\",\"label\":"
+                           "\"[S] Ship\"},{\"key\":\"H\",\"label\":\"Hold\"}],"
+                           "\"allow_freeform\":false,\"timeout_seconds\":null,"
+                           "\"context_display\":null}],\"meta\":{\"has_more\":false}}");
+  CHECK(is_error(http_request(s.port(), "GET", "/api/v1/runs/" + kUnknownId + "/questions"), 404,
+                 "Run not found."));
   auto answer = [&](const std::string& q, const std::string& body) {
     return s.post("/api/v1/runs/" + id + "/questions/" + q + "/answer", body,
                   "Content-Type: application/json\r\n");
@@ -420,6 +431,8 @@ TEST_CASE("a human gate is answered by option key with Fabro's SubmitAnswerReque
   REQUIRE(eventually([&] { return s.status(id) == "completed"; }));
   CHECK(std::filesystem::exists(cwd + "/shipped"));
   CHECK_FALSE(std::filesystem::exists(cwd + "/held"));
+  CHECK(http_request(s.port(), "GET", "/api/v1/runs/" + id + "/questions").body ==
+        "{\"data\":[],\"meta\":{\"has_more\":false}}");
   CHECK(is_error(answer(qid, "{\"selected_option_key\":\"S\"}"), 409,
                  "Question no longer exists or was already answered."));
 }
