@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <memory>
-#include <optional>
 
 #include <unordered_map>
 
@@ -78,28 +76,37 @@ void answer_existing(orchestrator_pointer self, model::run_record stored,
             [=](caf::error&) { answer(create_result{stored, false}); });
 }
 
-caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
-  auto promise = self->make_response_promise<create_result>();
+void answer_unapplied(orchestrator_pointer self, store::write_outcome& o, const std::string& id,
+                      std::function<void(caf::expected<create_result>)> reply) {
+  if (o.status == store::write_status::existing)
+    answer_existing(self, std::move(o.existing), [reply](create_result r) { reply(std::move(r)); });
+  else
+    reply(to_error(conflicting_run(id)));
+}
+
+void commit_create(orchestrator_pointer self, model::new_run& run,
+                   std::function<void(caf::expected<create_result>)> reply) {
   auto w = create_write(run);
   auto record = std::move(run.record);
   self->request(self->state.journal, caf::infinite, commit_atom::value,
                 std::vector<store::run_write>{std::move(w)})
       .then(
-          [=](std::vector<store::write_outcome>& out) mutable {
+          [=](std::vector<store::write_outcome>& out) {
             auto& o = out.at(0);
-            if (o.status == store::write_status::conflict) {
-              promise.deliver(to_error(conflicting_run(record.id)));
-              return;
-            }
-            if (o.status == store::write_status::applied) {
-              self->state.waiting.put(record.id, model::run_status::submitted);
-              promise.deliver(create_result{record, true});
-              return;
-            }
-            answer_existing(self, std::move(o.existing),
-                            [promise](create_result r) mutable { promise.deliver(std::move(r)); });
+            if (o.status != store::write_status::applied)
+              return answer_unapplied(self, o, record.id, reply);
+            self->state.waiting.put(record.id, model::run_status::submitted);
+            reply(create_result{record, true});
           },
-          [=](caf::error& err) mutable { promise.deliver(err); });
+          [=](caf::error& err) { reply(err); });
+}
+
+caf::result<create_result> create(orchestrator_pointer self, model::new_run& run) {
+  auto promise = self->make_response_promise<create_result>();
+  commit_create(self, run, [promise](caf::expected<create_result> out) mutable {
+    if (out) promise.deliver(std::move(*out));
+    else promise.deliver(out.error());
+  });
   return promise;
 }
 
@@ -177,46 +184,6 @@ caf::result<run_page> list(orchestrator_pointer self, uint64_t offset, uint64_t 
 caf::result<model::run_record> get(orchestrator_pointer self, const std::string& id) {
   auto live = self->state.runs.find(id);
   auto promise = self->make_response_promise<model::run_record>();
-  if (live == self->state.runs.end() &&
-      self->state.waiting.status_of(id) == model::run_status::queued) {
-    // The record and the position are asked for at once.
-    struct join {
-      std::optional<model::run_record> record;
-      std::optional<caf::error> failed;
-      uint64_t position = 0;
-      int left = 2;
-    };
-    auto j = std::make_shared<join>();
-    auto finish = [=]() mutable {
-      if (--j->left > 0) return;
-      if (j->failed) {
-        promise.deliver(*j->failed);
-        return;
-      }
-      auto r = std::move(*j->record);
-      r.queue_position = r.status == model::run_status::queued ? j->position : 0;
-      promise.deliver(std::move(r));
-    };
-    self->request(self->state.reader, caf::infinite, get_atom::value, id)
-        .then(
-            [=](model::run_record& r) mutable {
-              j->record = std::move(r);
-              finish();
-            },
-            [=](caf::error& err) mutable {
-              j->failed = std::move(err);
-              finish();
-            });
-    self->request(self->state.queue, caf::infinite, position_atom::value,
-                  std::vector<std::string>{id})
-        .then(
-            [=](std::vector<uint64_t>& pos) mutable {
-              j->position = pos.empty() ? 0 : pos[0];
-              finish();
-            },
-            [=](caf::error&) mutable { finish(); });
-    return promise;
-  }
   if (live == self->state.runs.end()) {
     self->request(self->state.reader, caf::infinite, get_atom::value, id)
         .then([=](model::run_record& r) mutable { deliver_with_position(self, std::move(r), promise); },

@@ -137,12 +137,7 @@ void create_queued(orchestrator_pointer self, std::shared_ptr<model::new_run> ru
                         return;
                       }
                       self->send(self->state.queue, abandon_atom::value, id);
-                      // An earlier identical submission answers as it is.
-                      if (o.status == store::write_status::existing)
-                        answer_existing(self, std::move(o.existing),
-                                        [=](create_result r) { reply(std::move(r)); });
-                      else
-                        reply(to_error(conflicting_run(id)));
+                      answer_unapplied(self, o, id, reply);  // not queued again
                     },
                     [=](caf::error& err) {
                       self->send(self->state.queue, abandon_atom::value, id);
@@ -165,23 +160,9 @@ caf::result<create_result> create_and_start(orchestrator_pointer self, model::ne
       next(self, id);
     };
     auto& st = self->state;
-    if (st.runs.count(id) || st.waiting.status_of(id)) {
-      // Known already: the store decides existing or conflict; it is not
-      // queued again.
-      self->request(self->state.journal, caf::infinite, commit_atom::value,
-                    writes{create_write(*shared)})
-          .then(
-              [=](outcomes& out) mutable {
-                auto& o = out.at(0);
-                if (o.status == store::write_status::existing)
-                  answer_existing(self, std::move(o.existing),
-                                  [=](create_result r) mutable { reply(std::move(r)); });
-                else
-                  reply(to_error(conflicting_run(id)));
-              },
-              [=](caf::error& err) mutable { reply(err); });
-      return;
-    }
+    // Known already: the store decides existing or conflict (the insert
+    // cannot apply); it is not queued again.
+    if (st.runs.count(id) || st.waiting.status_of(id)) return commit_create(self, *shared, reply);
     create_queued(self, shared, reply);
   });
   return promise;

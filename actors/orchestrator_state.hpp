@@ -81,8 +81,17 @@ caf::result<bool> remove(orchestrator_pointer self, const std::string& id, bool 
 // Called when a run actor is gone: its slot, pending deletes.
 void run_ended(orchestrator_pointer self, const std::string& id);
 
-// create() of actors/orchestrator.cpp.
+// create() of actors/orchestrator.cpp, and its commit: the create write,
+// then `reply` with {record, created=true} (the run waits, submitted), or
+// as answer_unapplied() says.
 caf::result<create_result> create(orchestrator_pointer self, model::new_run& run);
+void commit_create(orchestrator_pointer self, model::new_run& run,
+                   std::function<void(caf::expected<create_result>)> reply);
+
+// A create write that did not apply (`o`): the stored run as it is now
+// (write_status::existing) or errc::conflict (another manifest).
+void answer_unapplied(orchestrator_pointer self, store::write_outcome& o, const std::string& id,
+                      std::function<void(caf::expected<create_result>)> reply);
 
 // A create that found its run already stored answers the run's current
 // record: from its actor while live, else as stored (with its position).

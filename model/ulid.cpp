@@ -28,6 +28,24 @@ std::string make_ulid(uint64_t unix_ms, const std::array<uint8_t, 10>& random) {
   return out;
 }
 
+std::optional<ulid_bits> canonical_ulid_bits(std::string_view text) {
+  if (text.size() != 26) return std::nullopt;
+  unsigned __int128 v = 0;
+  ulid_bits out;
+  for (size_t i = 0; i < 26; ++i) {
+    int d = text[i] >= 'a' && text[i] <= 'z' ? -1 : digit_value(text[i]);
+    if (d < 0) return std::nullopt;
+    if (i == 0) {
+      out.top = static_cast<uint8_t>(d >> 3);  // 130 - 128 = 2 bits above v
+      d &= 7;
+    }
+    v = (v << 5) | static_cast<unsigned>(d);
+  }
+  out.hi = static_cast<uint64_t>(v >> 64);
+  out.lo = static_cast<uint64_t>(v);
+  return out;
+}
+
 result<std::string> parse_ulid(std::string_view text) {
   if (text.size() != 26) return make_problem(errc::invalid_request, "invalid length");
   std::string out(26, '0');

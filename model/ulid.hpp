@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,15 @@ std::string make_ulid(uint64_t unix_ms, const std::array<uint8_t, 10>& random);
 // errc::invalid_request and detail "invalid length" or "invalid character"
 // (Fabro's wording; callers prefix it as needed).
 result<std::string> parse_ulid(std::string_view text);
+
+// The 130 bits of a canonical ULID (26 digits of 5 bits): the low 128 in
+// hi/lo and the top 2 in top. nullopt when `text` is not canonical (26
+// upper-case Crockford digits). Lossless: distinct ids give distinct bits.
+struct ulid_bits {
+  uint64_t hi = 0, lo = 0;
+  uint8_t top = 0;
+};
+std::optional<ulid_bits> canonical_ulid_bits(std::string_view text);
 
 // The millisecond timestamp in a canonical ULID (top 48 of its 128 bits).
 // REQUIRES: `canonical` came from parse_ulid or make_ulid.
