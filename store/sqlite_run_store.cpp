@@ -406,8 +406,8 @@ result<std::vector<write_outcome>> sqlite_run_store::commit_unsynced(
     sqlite3_wal_hook(
         db_,
         [](void* c, sqlite3* db, const char*, int pages) {
-          if (static_cast<wal_checkpointer*>(c)->nudge(pages))
-            sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+          auto* checkpointer = static_cast<wal_checkpointer*>(c);
+          if (checkpointer->nudge(pages)) checkpointer->checkpoint_inline(db);
           return SQLITE_OK;
         },
         checkpointer_.get());

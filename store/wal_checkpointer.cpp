@@ -28,6 +28,14 @@ bool wal_checkpointer::nudge(int pages) {
   return pages >= kInlinePages;
 }
 
+void wal_checkpointer::checkpoint_inline(sqlite3* writer) {
+  std::lock_guard<std::mutex> lock(checkpointing_);
+  bool ok = sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                      nullptr) == SQLITE_OK;
+  std::lock_guard<std::mutex> count(mutex_);
+  if (ok) ++completed_;
+}
+
 uint64_t wal_checkpointer::completed() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return completed_;
@@ -50,8 +58,12 @@ void wal_checkpointer::run() {
     lock.unlock();
     // A failure (busy, I/O) is retried at the next nudge; the writer's
     // inline checkpoint bounds the WAL meanwhile.
-    bool ok = opened && sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                                  nullptr, nullptr) == SQLITE_OK;
+    bool ok = false;
+    if (opened) {
+      std::lock_guard<std::mutex> checkpointing(checkpointing_);
+      ok = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                     nullptr) == SQLITE_OK;
+    }
     lock.lock();
     if (ok) ++completed_;
   }

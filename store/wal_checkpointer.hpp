@@ -7,7 +7,12 @@
 // runs a PASSIVE checkpoint on its own connection to the same file (never
 // blocking the writer or readers). Should the WAL still grow past
 // kInlinePages (the checkpoints cannot keep up, or cannot complete), the
-// hook tells the writer to checkpoint inline, so the WAL stays bounded.
+// writer checkpoints inline (checkpoint_inline): it waits for the background
+// checkpoint in progress, then runs a RESTART checkpoint, so the next
+// commit writes the WAL from its beginning and the WAL stays bounded.
+// (SQLite never waits for another connection's checkpoint, busy handler or
+// not: without the wait, the inline one would fail while the background one
+// runs, and the WAL would grow on.)
 // Durability is SQLite's: with synchronous=NORMAL a checkpoint syncs the
 // WAL before it copies and the database after.
 #pragma once
@@ -37,6 +42,12 @@ class wal_checkpointer {
   // true when the caller should checkpoint inline (pages >= kInlinePages).
   bool nudge(int pages);
 
+  // Checkpoints `writer` (a connection to the same database, not in a
+  // transaction) in RESTART mode once no background checkpoint runs.
+  // Blocks for both; a failure leaves the WAL as it was (the next call
+  // retries).
+  void checkpoint_inline(sqlite3* writer);
+
   // Checkpoints completed so far (tests).
   uint64_t completed() const;
 
@@ -44,6 +55,7 @@ class wal_checkpointer {
   void run();
 
   std::string path_;
+  std::mutex checkpointing_;  // held while either kind of checkpoint runs
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool due_ = false;
