@@ -150,10 +150,12 @@ void deliver_with_position(orchestrator_pointer self, model::run_record r,
 
 namespace {
 
-// A page of runs with the positions of its queued runs filled in.
-caf::result<run_page> list(orchestrator_pointer self, uint64_t offset, uint64_t limit) {
+// A page of runs, as the reader answers `xs`, with the positions of its
+// queued runs filled in.
+template <class... Ts>
+caf::result<run_page> list(orchestrator_pointer self, Ts... xs) {
   auto promise = self->make_response_promise<run_page>();
-  self->request(self->state.reader, caf::infinite, list_atom::value, offset, limit)
+  self->request(self->state.reader, caf::infinite, list_atom::value, std::move(xs)...)
       .then(
           [=](run_page& page) mutable {
             std::vector<std::string> queued;
@@ -333,6 +335,9 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
           const model::human_answer& given) { return answer(self, id, qid, given); },
       [=](questions_atom, const std::string& id) { return questions(self, id); },
       [=](list_atom, uint64_t offset, uint64_t limit) { return list(self, offset, limit); },
+      [=](list_atom, int64_t created_ms, const std::string& id, uint64_t limit) {
+        return list(self, created_ms, id, limit);
+      },
       [=](intake_atom) { return self->state.journal; },
       [=](created_atom, created_notice& notice) { on_created(self, notice); },
       [=](events_atom, const std::string& id, uint64_t since,

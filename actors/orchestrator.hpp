@@ -47,6 +47,9 @@ using orchestrator_actor = caf::typed_actor<
     caf::replies_to<get_atom, std::string>::with<model::run_record>,
     // Runs newest first: skip `offset`, at most `limit`.
     caf::replies_to<list_atom, uint64_t, uint64_t>::with<run_page>,
+    // Runs newest first, from the first one older than (created_ms, id),
+    // at most `limit` (keyset paging: store::run_store::list_runs_before).
+    caf::replies_to<list_atom, int64_t, std::string, uint64_t>::with<run_page>,
     // Events of run `id` with seq >= since_seq, at most `limit`. Fails with
     // errc::run_not_found.
     caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,

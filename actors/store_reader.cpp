@@ -18,6 +18,15 @@ using reader_pointer = store_reader_actor::stateful_pointer<reader_state>;
 
 caf::error not_found() { return to_error(model::errc::run_not_found, "Run not found."); }
 
+// `runs` as read with one more than `limit`: that one only says more exist.
+run_page page_of(std::vector<model::run_record> runs, uint64_t limit) {
+  run_page page;
+  page.has_more = runs.size() > limit;
+  if (page.has_more) runs.pop_back();
+  page.runs = std::move(runs);
+  return page;
+}
+
 store_reader_actor::behavior_type reader_impl(reader_pointer self,
                                               std::shared_ptr<store::run_store> store) {
   self->state.store = std::move(store);
@@ -31,11 +40,13 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
       [=](list_atom, uint64_t offset, uint64_t limit) -> caf::result<run_page> {
         auto runs = self->state.store->list_runs(offset, limit + 1);
         if (!runs) return to_error(runs.error());
-        run_page page;
-        page.has_more = runs->size() > limit;
-        if (page.has_more) runs->pop_back();
-        page.runs = std::move(*runs);
-        return page;
+        return page_of(std::move(*runs), limit);
+      },
+      [=](list_atom, int64_t created_ms, const std::string& id,
+          uint64_t limit) -> caf::result<run_page> {
+        auto runs = self->state.store->list_runs_before(created_ms, id, limit + 1);
+        if (!runs) return to_error(runs.error());
+        return page_of(std::move(*runs), limit);
       },
       [=](events_atom, const std::string& id, uint64_t since,
           uint64_t limit) -> caf::result<event_page> {

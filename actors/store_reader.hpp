@@ -18,6 +18,9 @@ using store_reader_actor = caf::typed_actor<
     caf::replies_to<get_atom, std::string>::with<model::run_record>,
     // Runs newest first: skip `offset`, at most `limit`, and whether more exist.
     caf::replies_to<list_atom, uint64_t, uint64_t>::with<run_page>,
+    // Runs newest first, from the first one older than (created_ms, id), at
+    // most `limit`, and whether more exist.
+    caf::replies_to<list_atom, int64_t, std::string, uint64_t>::with<run_page>,
     // Events of run `id` from `since_seq`, at most `limit`. Fails with
     // errc::run_not_found for an unknown run.
     caf::replies_to<events_atom, std::string, uint64_t, uint64_t>::with<event_page>,

@@ -160,13 +160,12 @@ int status_command(const client_options& client, const std::string& id) {
 }
 
 int list_command(const client_options& client) {
-  auto r = http_call(client, "GET", "/api/v1/runs?page[limit]=100");
+  auto r = http_call(client, "GET", "/api/v1/runs");  // every run, newest first
   if (!r) return report(r.error());
   if (r->status != 200) return report(*r);
   simdjson::dom::parser parser;
-  simdjson::dom::element doc;
   simdjson::dom::array data;
-  if (parser.parse(r->body).get(doc) || doc["data"].get(data)) return report(*r);
+  if (parser.parse(r->body).get(data)) return report(*r);
   std::printf("%-26s  %-10s  %-16s  %s\n", "ID", "STATUS", "REASON", "WORKFLOW");
   for (auto run : data)
     std::printf("%-26s  %-10s  %-16s  %s\n", field(run, "id").c_str(), field(run, "status").c_str(),

@@ -102,10 +102,41 @@ bool read_until(int fd, std::string& buf, const std::string& needle,
   return true;
 }
 
+// Moves the whole chunks at the front of `raw` into `out` (chunk
+// extensions and trailers ignored). True once the last (zero) chunk is in.
+bool dechunk(std::string& raw, std::string& out) {
+  size_t at = 0;
+  bool last = false;
+  for (;;) {
+    auto eol = raw.find("\r\n", at);
+    if (eol == std::string::npos) break;
+    size_t len = std::strtoul(raw.c_str() + at, nullptr, 16);
+    if (len == 0) {
+      last = true;
+      break;
+    }
+    if (raw.size() < eol + 2 + len + 2) break;
+    out.append(raw, eol + 2, len);
+    at = eol + 2 + len + 2;
+  }
+  raw.erase(0, at);
+  return last;
+}
+
 // Body of a chunked or Content-Length or close-delimited response.
 std::string read_body(int fd, std::string buf, const std::string& head) {
   auto lower = head;
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.find("transfer-encoding: chunked") != std::string::npos) {
+    std::string body;
+    while (!dechunk(buf, body)) {
+      char chunk[16384];
+      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      if (n <= 0) break;  // cut short: what came whole
+      buf.append(chunk, static_cast<size_t>(n));
+    }
+    return body;
+  }
   if (auto pos = lower.find("content-length:"); pos != std::string::npos) {
     size_t len = std::stoul(head.substr(pos + 15));
     while (buf.size() < len) {

@@ -24,6 +24,7 @@ namespace fabro::http {
 
 FABRO_STRING_HEADER(x_request_id, "x-request-id")
 FABRO_STRING_HEADER(retry_after, "Retry-After")
+FABRO_STRING_HEADER(link, "Link")
 
 #undef FABRO_STRING_HEADER
 

@@ -3,8 +3,10 @@
 #include "actors/journal.hpp"
 #include "actors/run_submission.hpp"
 #include "http/ask.hpp"
+#include "http/headers.hpp"
 #include "http/query_params.hpp"
 #include "http/route.hpp"
+#include "http/run_list_stream.hpp"
 #include "model/run_json.hpp"
 
 namespace fabro::http {
@@ -58,18 +60,31 @@ void create_run(const route_context& ctx, const Request& req, reply_ptr rep) {
                                actors::create_atom::value, std::move(*run));
 }
 
+// Without page parameters, the whole list streamed (http/run_list_stream);
+// with either, one page and a Link to the next (RFC 8288) when there is
+// one. Both a plain array of run summaries, newest first (seed-era
+// listRuns).
 void list_runs(const route_context& ctx, const Request& req, reply_ptr rep) {
+  if (!query_value(req, "page[limit]") && !query_value(req, "page[offset]"))
+    return stream_run_list(ctx, *rep);
   auto limit = query_uint(req, "page[limit]", 20, 1, 100);
   if (!limit) return rep->send_problem(limit.error());
-  auto offset = query_uint(req, "page[offset]", 0, 0, UINT64_MAX);
+  auto offset = query_uint(req, "page[offset]", 0, 0, UINT64_MAX - 100);
   if (!offset) return rep->send_problem(offset.error());
   ask<actors::run_page>(
       ctx.sys, ctx.orch, std::move(rep),
-      [](reply& r, actors::run_page& page) {
-        std::vector<std::string> items;
-        items.reserve(page.runs.size());
-        for (const auto& run : page.runs) items.push_back(model::summary_json(run));
-        r.send_json(Code::Ok, model::page_json(items, page.has_more));
+      [limit = *limit, offset = *offset](reply& r, actors::run_page& page) {
+        std::string body = "[";
+        for (const auto& run : page.runs) {
+          if (body.size() > 1) body += ',';
+          body += model::summary_json(run);
+        }
+        body += ']';
+        if (page.has_more)
+          r.add_header<link>("</api/v1/runs?page%5Blimit%5D=" + std::to_string(limit) +
+                             "&page%5Boffset%5D=" + std::to_string(offset + limit) +
+                             ">; rel=\"next\"");
+        r.send_json(Code::Ok, body);
       },
       actors::list_atom::value, *offset, *limit);
 }

@@ -115,6 +115,19 @@ result<std::vector<run_record>> memory_run_store::list_runs(uint64_t offset, uin
   return page;
 }
 
+result<std::vector<run_record>> memory_run_store::list_runs_before(int64_t created_ms,
+                                                                   const std::string& id,
+                                                                   uint64_t limit) {
+  auto all = list_runs(0, UINT64_MAX);
+  if (!all) return all.error();
+  std::vector<run_record> page;
+  for (auto& r : *all)
+    if ((r.created_at_ms < created_ms || (r.created_at_ms == created_ms && r.id < id)) &&
+        page.size() < limit)
+      page.push_back(std::move(r));
+  return page;
+}
+
 result<std::vector<std::string>> memory_run_store::list_events(const std::string& id,
                                                                uint64_t since_seq,
                                                                uint64_t limit) {

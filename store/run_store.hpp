@@ -80,6 +80,14 @@ class run_store {
   virtual model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
                                                                   uint64_t limit) = 0;
 
+  // Runs newest first like list_runs, from the first one older than the
+  // position (created_ms, id) in that order, at most `limit`: keyset
+  // paging, each page as cheap as the first however deep the list
+  // (created_ms = INT64_MAX starts at the newest run).
+  virtual model::result<std::vector<model::run_record>> list_runs_before(int64_t created_ms,
+                                                                         const std::string& id,
+                                                                         uint64_t limit) = 0;
+
   // Envelope JSON texts of the run's events with seq >= since_seq, in seq
   // order, at most `limit`.
   virtual model::result<std::vector<std::string>> list_events(const std::string& id,

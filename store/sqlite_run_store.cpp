@@ -529,6 +529,21 @@ result<std::vector<run_record>> sqlite_run_store::list_runs(uint64_t offset, uin
   return select_records(*st);
 }
 
+result<std::vector<run_record>> sqlite_run_store::list_runs_before(int64_t created_ms,
+                                                                   const std::string& id,
+                                                                   uint64_t limit) {
+  // A row value comparison SQLite answers from runs_newest, no sort.
+  static const std::string sql = std::string("SELECT ") + kRecordColumns +
+                                 " FROM runs WHERE (created_ms, id) < (?, ?)"
+                                 " ORDER BY created_ms DESC, id DESC LIMIT ?";
+  auto st = prepare(sql.c_str());
+  if (!st) return st.error();
+  sqlite3_bind_int64(*st, 1, static_cast<sqlite3_int64>(created_ms));
+  bind_text(*st, 2, id);
+  sqlite3_bind_int64(*st, 3, static_cast<sqlite3_int64>(limit));
+  return select_records(*st);
+}
+
 result<std::vector<std::string>> sqlite_run_store::list_events(const std::string& id,
                                                                uint64_t since_seq,
                                                                uint64_t limit) {

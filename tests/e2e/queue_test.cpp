@@ -54,13 +54,11 @@ struct client {
   std::map<std::string, uint64_t> listed_positions() {
     std::map<std::string, uint64_t> out;
     for (uint64_t offset = 0;; offset += 100) {
-      auto body = http_request(port, "GET",
-                               "/api/v1/runs?page[limit]=100&page[offset]=" +
-                                   std::to_string(offset)).body;
-      auto items = data_items(body);
-      for (const auto& item : items)
+      auto r = http_request(port, "GET",
+                            "/api/v1/runs?page[limit]=100&page[offset]=" + std::to_string(offset));
+      for (const auto& item : data_items(r.body))
         out[json_string_field(item, "id")] = json_uint_field(item, "queue_position");
-      if (body.find("\"has_more\":true") == std::string::npos) break;
+      if (r.header("link").empty()) break;  // no next page
     }
     return out;
   }

@@ -76,7 +76,7 @@ TEST_CASE("an invalid workflow is 400 Validation failed with diagnostics, nothin
   auto parse = s.post("/api/v1/runs", manifest_with("digraph P { a -- b }"));
   CHECK(parse.status == 400);
   CHECK(has(parse.body, "\"rule\":\"parse\""));
-  CHECK(has(http_request(s.port(), "GET", "/api/v1/runs").body, "\"data\":[]"));
+  CHECK(http_request(s.port(), "GET", "/api/v1/runs").body == "[]");
   // The minimal manifest and a valid workflow are still accepted.
   CHECK(s.post("/api/v1/runs", minimal_manifest()).status == 201);
   CHECK(s.post("/api/v1/runs", manifest_with(kValid)).status == 201);
@@ -92,7 +92,7 @@ TEST_CASE("a TOML settings file that does not parse is 400 with its message", "[
       manifest_with(kValid, ",\"configs\":[{\"type\":\"project\",\"path\":\"p.toml\",\"source\":\"x = \"}]"));
   CHECK(bad_project.status == 400);
   CHECK(json_string_field(bad_project.body, "detail").rfind("Failed to parse settings file: p.toml: ", 0) == 0);
-  CHECK(has(http_request(s.port(), "GET", "/api/v1/runs").body, "\"data\":[]"));
+  CHECK(http_request(s.port(), "GET", "/api/v1/runs").body == "[]");
 }
 
 TEST_CASE("/validate answers 200 with valid and diagnostics, 400 only for bad manifests",
@@ -111,7 +111,7 @@ TEST_CASE("/validate answers 200 with valid and diagnostics, 400 only for bad ma
   CHECK(has(parse.body, "\"rule\":\"parse\",\"severity\":\"error\""));
   CHECK(s.post("/api/v1/validate", "{\"version\":1}").status == 400);
   CHECK(s.post("/api/v1/validate", manifest_with(kValid, "", "[run\n")).status == 400);
-  CHECK(has(http_request(s.port(), "GET", "/api/v1/runs").body, "\"data\":[]"));
+  CHECK(http_request(s.port(), "GET", "/api/v1/runs").body == "[]");
 }
 
 TEST_CASE("/preflight reports the workflow and the checks that apply here", "[e2e]") {

@@ -84,6 +84,19 @@ void check_contract(store::run_store& s) {
     CHECK(page->at(0).id == "C");
     CHECK(page->at(1).id == "A");
   }
+  SECTION("runs list newest first before a position, without skipping ties") {
+    REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, "b"), create("C", 20, "c"),
+                      create("D", 20, "d")}));
+    auto first = s.list_runs_before(INT64_MAX, "", 2);
+    REQUIRE(first->size() == 2);
+    CHECK(first->at(0).id == "B");
+    CHECK(first->at(1).id == "D");
+    auto rest = s.list_runs_before(20, "D", 5);
+    REQUIRE(rest->size() == 2);
+    CHECK(rest->at(0).id == "C");
+    CHECK(rest->at(1).id == "A");
+    CHECK(s.list_runs_before(10, "A", 5)->empty());
+  }
   SECTION("updates, appends and removal are durable changes") {
     REQUIRE(s.commit({create("A", 10, "a")}));
     auto rec = record("A", 10);

@@ -44,6 +44,11 @@ class forwarding_store : public store::run_store {
   model::result<std::vector<model::run_record>> list_runs(uint64_t offset, uint64_t limit) override {
     return inner_->list_runs(offset, limit);
   }
+  model::result<std::vector<model::run_record>> list_runs_before(int64_t created_ms,
+                                                                 const std::string& id,
+                                                                 uint64_t limit) override {
+    return inner_->list_runs_before(created_ms, id, limit);
+  }
   model::result<std::vector<std::string>> list_events(const std::string& id, uint64_t since,
                                                       uint64_t limit) override {
     return inner_->list_events(id, since, limit);

@@ -137,12 +137,18 @@ http_response http_request_auth(uint16_t port, const std::string& auth_header_li
 
 std::vector<std::string> data_items(const std::string& body) {
   std::vector<std::string> out;
-  auto at = body.find("\"data\":[");
-  if (at == std::string::npos) return out;
+  auto first = body.find_first_not_of(" \t\r\n");
+  size_t at;
+  if (first != std::string::npos && body[first] == '[')
+    at = first + 1;
+  else if ((at = body.find("\"data\":[")) != std::string::npos)
+    at += 8;
+  else
+    return out;
   int depth = 0;
   bool in_string = false;
   size_t begin = 0;
-  for (size_t i = at + 8; i < body.size(); ++i) {
+  for (size_t i = at; i < body.size(); ++i) {
     char c = body[i];
     if (in_string) {
       if (c == '\\') ++i;

@@ -66,7 +66,8 @@ http_response http_request_auth(uint16_t port, const std::string& auth_header_li
                                 const std::string& method, const std::string& path,
                                 const std::string& body = "", const std::string& extra_headers = "");
 
-// The objects of the top-level "data" array of a page body, as JSON texts.
+// The objects of a body that is a JSON array (GET /api/v1/runs), or of the
+// top-level "data" array of a page body, as JSON texts.
 std::vector<std::string> data_items(const std::string& body);
 
 // The value of string field `key` in flat JSON text `json` ("" if absent).
