@@ -118,7 +118,9 @@ TEST_CASE("an event page stops before 32 MiB and says has_more", "[e2e][limits]"
   std::string values;
   for (int seq = 3; seq < 43; ++seq)
     values += (seq > 3 ? "," : "") + std::string("('") + id + "'," + std::to_string(seq) +
-              ",'{\"seq\":" + std::to_string(seq) + ",\"pad\":\"' || printf('%.*c', 1000000, 'p') || '\"}')";
+              ",'{\"id\":\"e" + std::to_string(seq) + "\",\"ts\":\"2026-12-03T14:00:00Z\","
+              "\"run_id\":\"" + id + "\",\"event\":\"stage.output\",\"seq\":" +
+              std::to_string(seq) + ",\"properties\":{\"pad\":\"' || printf('%.*c', 1000000, 'p') || '\"}}')";
   exec_sql(data + "/runs.db", "INSERT INTO events(run_id, seq, envelope) VALUES " + values);
   server_process s(data);
   REQUIRE(s.started());

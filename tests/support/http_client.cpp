@@ -1,5 +1,7 @@
 #include "tests/support/http_client.hpp"
 
+#include "tests/support/api_contract.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -118,6 +120,7 @@ http_response http_connection::send(const std::string& method, const std::string
       if (size == 0) break;
     }
   }
+  record_contract(method, path, res.status, res.header("content-type"), res.body);
   return res;
 }
 
