@@ -1,0 +1,124 @@
+#include "model/bench/bench_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "model/json_writer.hpp"
+
+namespace fabro::model {
+namespace {
+
+double per_second(uint64_t n, double seconds) { return seconds > 0 ? n / seconds : 0.0; }
+
+// Rounds for display: JSON numbers with at most `digits` decimals.
+double rounded(double v, int digits) {
+  double scale = std::pow(10.0, digits);
+  return std::round(v * scale) / scale;
+}
+
+double ms(uint64_t ns) { return rounded(ns / 1e6, 3); }
+
+void latency_json(json_writer& w, const latency_histogram& h) {
+  w.key("latency_ms").begin_object();
+  w.field("p50", ms(h.percentile(50))).field("p90", ms(h.percentile(90)));
+  w.field("p99", ms(h.percentile(99))).field("p999", ms(h.percentile(99.9)));
+  w.field("max", ms(h.max())).field("mean", rounded(h.mean() / 1e6, 3));
+  w.end_object();
+}
+
+std::string latency_line(const char* label, const latency_histogram& h) {
+  return std::string(label) + "p50 " + format_ms(h.percentile(50)) + "  p90 " +
+         format_ms(h.percentile(90)) + "  p99 " + format_ms(h.percentile(99)) + "  p99.9 " +
+         format_ms(h.percentile(99.9)) + "  max " + format_ms(h.max()) + "\n";
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+uint64_t bench_report::errors() const {
+  uint64_t non2xx = 0;
+  for (const auto& [code, n] : status_codes)
+    if (code < 200 || code > 299) non2xx += n;
+  return non2xx + socket_errors.total() + (follow ? follow->unfinished : 0);
+}
+
+std::string format_ms(uint64_t ns) { return fixed(ns / 1e6, 3); }
+
+std::string format_report_text(const bench_report& r) {
+  std::string out = r.target + "\n";
+  out += "  " + std::string(r.rate > 0 ? "open loop at " + fixed(r.rate, 0) + " requests/s"
+                                       : "closed loop") +
+         ", " + std::to_string(r.connections) + " connections, " + std::to_string(r.threads) +
+         (r.threads == 1 ? " thread" : " threads") + ", " + fixed(r.duration_s, 2) + " s\n";
+  out += "  requests      " + std::to_string(r.requests) + "  (" +
+         fixed(per_second(r.requests, r.duration_s), 1) + "/s)\n";
+  out += "  acknowledged  " + std::to_string(r.acknowledged) + "  (" +
+         fixed(per_second(r.acknowledged, r.duration_s), 1) + " runs/s)\n";
+  out += "  status codes ";
+  if (r.status_codes.empty()) out += " none";
+  for (const auto& [code, n] : r.status_codes)
+    out += " " + std::to_string(code) + ": " + std::to_string(n);
+  const auto& e = r.socket_errors;
+  out += "\n  socket errors " + std::to_string(e.total()) + "  (connect " +
+         std::to_string(e.connect) + ", read " + std::to_string(e.read) + ", write " +
+         std::to_string(e.write) + ", timeout " + std::to_string(e.timeout) + ", parse " +
+         std::to_string(e.parse) + ")\n";
+  out += latency_line("  latency ms    ", r.latency_ns);
+  if (r.follow) {
+    const auto& f = *r.follow;
+    out += "  runs followed completed " + std::to_string(f.completed) + ", failed " +
+           std::to_string(f.failed) + ", unfinished " + std::to_string(f.unfinished) + "  (" +
+           fixed(per_second(f.completed + f.failed, f.duration_s), 1) + " ended runs/s)\n";
+    out += latency_line("  run ms        ", f.latency_ns);
+  }
+  return out;
+}
+
+std::string format_report_json(const bench_report& r) {
+  json_writer w;
+  w.begin_object();
+  w.field("target", r.target).field("mode", r.rate > 0 ? "open" : "closed");
+  w.field("connections", r.connections).field("threads", r.threads);
+  if (r.rate > 0) w.field("rate", r.rate);
+  else w.field_null("rate");
+  w.field("duration_s", rounded(r.duration_s, 3));
+  w.field("requests", r.requests).field("acknowledged", r.acknowledged);
+  w.field("requests_per_second", rounded(per_second(r.requests, r.duration_s), 1));
+  w.field("runs_per_second", rounded(per_second(r.acknowledged, r.duration_s), 1));
+  w.key("status_codes").begin_object();
+  for (const auto& [code, n] : r.status_codes) w.field(std::to_string(code), n);
+  w.end_object();
+  const auto& e = r.socket_errors;
+  w.field("socket_errors", e.total());
+  w.key("socket_error_kinds").begin_object();
+  w.field("connect", e.connect).field("read", e.read).field("write", e.write);
+  w.field("timeout", e.timeout).field("parse", e.parse);
+  w.end_object();
+  w.field("errors", r.errors());
+  latency_json(w, r.latency_ns);
+  if (r.follow) {
+    const auto& f = *r.follow;
+    w.key("follow").begin_object();
+    w.field("completed", f.completed).field("failed", f.failed).field("unfinished", f.unfinished);
+    w.field("duration_s", rounded(f.duration_s, 3));
+    w.field("runs_per_second", rounded(per_second(f.completed + f.failed, f.duration_s), 1));
+    latency_json(w, f.latency_ns);
+    w.end_object();
+  }
+  w.end_object();
+  return w.take();
+}
+
+std::string format_progress(double elapsed_s, uint64_t requests, double per_second,
+                            uint64_t errors, uint64_t p99_ns) {
+  return "bench " + fixed(elapsed_s, 1) + " s  requests " + std::to_string(requests) + " (" +
+         fixed(per_second, 0) + "/s)  errors " + std::to_string(errors) + "  p99 " +
+         format_ms(p99_ns) + " ms";
+}
+
+}  // namespace fabro::model
