@@ -1,8 +1,5 @@
 #include "app/client_cli.hpp"
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "app/client_commands.hpp"
@@ -10,7 +7,7 @@
 namespace fabro::app {
 
 struct client_cli::state {
-  std::string server, token, data_dir = "fabro-data";
+  connection_flags connection;
   submit_options submit;
   bool print_manifest = false;
   std::string id;
@@ -19,31 +16,6 @@ struct client_cli::state {
   CLI::App* list_cmd = nullptr;
   CLI::App* events_cmd = nullptr;
   std::vector<std::pair<std::string, CLI::App*>> control_cmds;
-
-  void add_connection_options(CLI::App* cmd) {
-    cmd->add_option("--server", server, "Server URL (default $FABRO_SERVER or http://127.0.0.1:32276)");
-    cmd->add_option("--token", token, "Bearer token (default $FABRO_DEV_TOKEN / $FABRO_TOKEN)");
-    cmd->add_option("--data-dir", data_dir, "Data directory of a local server, for its dev token");
-  }
-
-  client_options options() const {
-    client_options o;
-    const char* env_server = std::getenv("FABRO_SERVER");
-    o.server = !server.empty() ? server : env_server && *env_server ? env_server : o.server;
-    while (!o.server.empty() && o.server.back() == '/') o.server.pop_back();
-    if (!token.empty()) {
-      o.token = token;
-    } else if (const char* dev = std::getenv("FABRO_DEV_TOKEN"); dev && *dev) {
-      o.token = dev;
-    } else if (const char* jwt = std::getenv("FABRO_TOKEN"); jwt && *jwt) {
-      o.token = jwt;
-    } else {
-      // A server on this machine keeps its generated token in its data dir.
-      std::ifstream in(std::filesystem::path(data_dir) / "dev-token");
-      std::getline(in, o.token);
-    }
-    return o;
-  }
 };
 
 client_cli::client_cli(CLI::App& app) : s_(std::make_unique<state>()) {
@@ -58,20 +30,20 @@ client_cli::client_cli(CLI::App& app) : s_(std::make_unique<state>()) {
   s.submit_cmd->add_flag("--follow", s.submit.follow, "Show progress until the run ends");
   s.submit_cmd->add_flag("--print-manifest", s.print_manifest,
                          "Print the manifest that would be sent, and send nothing");
-  s.add_connection_options(s.submit_cmd);
+  s.connection.add_to(s.submit_cmd);
 
   s.status_cmd = app.add_subcommand("status", "Show a run");
   s.status_cmd->add_option("id", s.id, "Run ID")->required();
-  s.add_connection_options(s.status_cmd);
+  s.connection.add_to(s.status_cmd);
   s.list_cmd = app.add_subcommand("list", "List runs, newest first");
-  s.add_connection_options(s.list_cmd);
+  s.connection.add_to(s.list_cmd);
   s.events_cmd = app.add_subcommand("events", "Print a run's events, one JSON line each");
   s.events_cmd->add_option("id", s.id, "Run ID")->required();
-  s.add_connection_options(s.events_cmd);
+  s.connection.add_to(s.events_cmd);
   for (const char* action : {"cancel", "pause", "unpause"}) {
     auto* cmd = app.add_subcommand(action, std::string("Ask a run to ") + action);
     cmd->add_option("id", s.id, "Run ID")->required();
-    s.add_connection_options(cmd);
+    s.connection.add_to(cmd);
     s.control_cmds.emplace_back(action, cmd);
   }
 }
@@ -90,13 +62,13 @@ std::optional<int> client_cli::run() {
       std::cout << m->json << "\n";
       return 0;
     }
-    return submit_command(s.options(), s.submit);
+    return submit_command(s.connection.resolve(), s.submit);
   }
-  if (s.status_cmd->parsed()) return status_command(s.options(), s.id);
-  if (s.list_cmd->parsed()) return list_command(s.options());
-  if (s.events_cmd->parsed()) return events_command(s.options(), s.id);
+  if (s.status_cmd->parsed()) return status_command(s.connection.resolve(), s.id);
+  if (s.list_cmd->parsed()) return list_command(s.connection.resolve());
+  if (s.events_cmd->parsed()) return events_command(s.connection.resolve(), s.id);
   for (auto& [action, cmd] : s.control_cmds)
-    if (cmd->parsed()) return control_command(s.options(), action, s.id);
+    if (cmd->parsed()) return control_command(s.connection.resolve(), action, s.id);
   return std::nullopt;
 }
 

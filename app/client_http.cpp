@@ -16,36 +16,12 @@ namespace {
 using model::errc;
 using model::make_problem;
 
-struct url_parts {
-  std::string host;
-  std::string port;
-};
-
-model::result<url_parts> parse_url(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.compare(0, scheme.size(), scheme) != 0)
-    return make_problem(errc::invalid_request, "server URL must start with http://: " + url);
-  std::string rest = url.substr(scheme.size());
-  rest = rest.substr(0, rest.find('/'));
-  url_parts u{rest, "80"};
-  if (!rest.empty() && rest[0] == '[') {
-    auto close = rest.find(']');
-    u.host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size() && rest[close + 1] == ':') u.port = rest.substr(close + 2);
-  } else if (auto colon = rest.rfind(':'); colon != std::string::npos) {
-    u.host = rest.substr(0, colon);
-    u.port = rest.substr(colon + 1);
-  }
-  if (u.host.empty()) return make_problem(errc::invalid_request, "bad server URL: " + url);
-  return u;
-}
-
 model::problem unreachable(const client_options& opts, const std::string& why) {
   return make_problem(errc::unavailable, "cannot reach the server at " + opts.server + ": " + why);
 }
 
 model::result<int> connect_to(const client_options& opts) {
-  auto u = parse_url(opts.server);
+  auto u = parse_server_url(opts.server);
   if (!u) return u.error();
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;

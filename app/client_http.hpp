@@ -6,14 +6,10 @@
 #include <functional>
 #include <string>
 
+#include "app/client_options.hpp"
 #include "model/result.hpp"
 
 namespace fabro::app {
-
-struct client_options {
-  std::string server = "http://127.0.0.1:32276";  // --server, FABRO_SERVER
-  std::string token;  // sent as "Authorization: Bearer <token>" when set
-};
 
 struct client_response {
   int status = 0;
