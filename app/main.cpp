@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/bench/bench_command.hpp"
 #include "app/serve.hpp"
 #include "app/serve_config.hpp"
 #include "app/client_cli.hpp"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("path", workflow_file, "The .fabro file")->required();
 
   fabro::app::client_cli clients(cli);  // submit, status, list, cancel, ...
+  fabro::app::bench_cli bench(cli);
 
   try {
     cli.parse(argc, argv);
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
   }
 
   if (auto code = clients.run()) return *code;
+  if (auto code = bench.run()) return *code;
   if (validate_cmd->parsed())
     return fabro::app::validate_command(workflow_file, std::cout, std::cerr);
   if (serve_cmd->parsed()) {

@@ -10,19 +10,25 @@ namespace {
 
 double per_second(uint64_t n, double seconds) { return seconds > 0 ? n / seconds : 0.0; }
 
-// Rounds for display: JSON numbers with at most `digits` decimals.
-double rounded(double v, int digits) {
-  double scale = std::pow(10.0, digits);
-  return std::round(v * scale) / scale;
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, std::isfinite(v) ? v : 0.0);
+  return buf;
 }
 
-double ms(uint64_t ns) { return rounded(ns / 1e6, 3); }
+// A JSON number with `digits` decimals ("0.210", not 0.20999999999999999).
+void number(json_writer& w, std::string_view key, double v, int digits) {
+  w.field_raw(key, fixed(v, digits));
+}
 
 void latency_json(json_writer& w, const latency_histogram& h) {
   w.key("latency_ms").begin_object();
-  w.field("p50", ms(h.percentile(50))).field("p90", ms(h.percentile(90)));
-  w.field("p99", ms(h.percentile(99))).field("p999", ms(h.percentile(99.9)));
-  w.field("max", ms(h.max())).field("mean", rounded(h.mean() / 1e6, 3));
+  number(w, "p50", h.percentile(50) / 1e6, 3);
+  number(w, "p90", h.percentile(90) / 1e6, 3);
+  number(w, "p99", h.percentile(99) / 1e6, 3);
+  number(w, "p999", h.percentile(99.9) / 1e6, 3);
+  number(w, "max", h.max() / 1e6, 3);
+  number(w, "mean", h.mean() / 1e6, 3);
   w.end_object();
 }
 
@@ -30,12 +36,6 @@ std::string latency_line(const char* label, const latency_histogram& h) {
   return std::string(label) + "p50 " + format_ms(h.percentile(50)) + "  p90 " +
          format_ms(h.percentile(90)) + "  p99 " + format_ms(h.percentile(99)) + "  p99.9 " +
          format_ms(h.percentile(99.9)) + "  max " + format_ms(h.max()) + "\n";
-}
-
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 }  // namespace
@@ -84,12 +84,12 @@ std::string format_report_json(const bench_report& r) {
   w.begin_object();
   w.field("target", r.target).field("mode", r.rate > 0 ? "open" : "closed");
   w.field("connections", r.connections).field("threads", r.threads);
-  if (r.rate > 0) w.field("rate", r.rate);
+  if (r.rate > 0) number(w, "rate", r.rate, 1);
   else w.field_null("rate");
-  w.field("duration_s", rounded(r.duration_s, 3));
+  number(w, "duration_s", r.duration_s, 3);
   w.field("requests", r.requests).field("acknowledged", r.acknowledged);
-  w.field("requests_per_second", rounded(per_second(r.requests, r.duration_s), 1));
-  w.field("runs_per_second", rounded(per_second(r.acknowledged, r.duration_s), 1));
+  number(w, "requests_per_second", per_second(r.requests, r.duration_s), 1);
+  number(w, "runs_per_second", per_second(r.acknowledged, r.duration_s), 1);
   w.key("status_codes").begin_object();
   for (const auto& [code, n] : r.status_codes) w.field(std::to_string(code), n);
   w.end_object();
@@ -105,8 +105,8 @@ std::string format_report_json(const bench_report& r) {
     const auto& f = *r.follow;
     w.key("follow").begin_object();
     w.field("completed", f.completed).field("failed", f.failed).field("unfinished", f.unfinished);
-    w.field("duration_s", rounded(f.duration_s, 3));
-    w.field("runs_per_second", rounded(per_second(f.completed + f.failed, f.duration_s), 1));
+    number(w, "duration_s", f.duration_s, 3);
+    number(w, "runs_per_second", per_second(f.completed + f.failed, f.duration_s), 1);
     latency_json(w, f.latency_ns);
     w.end_object();
   }

@@ -21,11 +21,11 @@ TEST_CASE("the JSON report names every count, errors included", "[model]") {
   CHECK(json.find("\"mode\":\"closed\"") != std::string::npos);
   CHECK(json.find("\"rate\":null") != std::string::npos);
   CHECK(json.find("\"requests\":11,\"acknowledged\":10") != std::string::npos);
-  CHECK(json.find("\"runs_per_second\":5") != std::string::npos);
+  CHECK(json.find("\"runs_per_second\":5.0") != std::string::npos);
   CHECK(json.find("\"status_codes\":{\"201\":10}") != std::string::npos);
   CHECK(json.find("\"socket_errors\":1") != std::string::npos);
   CHECK(json.find("\"latency_ms\":{\"p50\":") != std::string::npos);  // ~5 (bucket midpoint)
-  CHECK(json.find("\"max\":10,") != std::string::npos);
+  CHECK(json.find("\"max\":10.000,") != std::string::npos);
   CHECK(json.find("follow") == std::string::npos);
   CHECK(r.errors() == 1);
   auto text = format_report_text(r);
