@@ -7,8 +7,9 @@
 #   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release
 #   cmake --build build-bench -j2 --target fabro-orchestrator
 #   benchmarks/submit_bench.sh --bin build-bench/fabro-orchestrator).
-# Needs wrk, nginx (nginx-light is enough), curl, and sqlite3 (optional: without
-# it the stored runs are counted over GET /api/v1/runs paging).
+# Needs wrk (unless -g bench), nginx (nginx-light is enough), curl, and sqlite3
+# (optional: without it the stored runs are counted over GET /api/v1/runs
+# paging).
 #
 # For each connection count C and each repeat:
 #   * ours:  a fresh server (`serve --bind 127.0.0.1:0`, fresh temp data dir),
@@ -29,7 +30,11 @@
 #   -c LIST   connection counts, comma separated   (env CONNS, default 64)
 #   -d SECS   seconds per measurement               (env DURATION, default 10)
 #   -r N      repeats per connection count          (env REPEATS, default 1)
-#   -t N      wrk threads                           (env WRK_THREADS, default 2)
+#   -g GEN    load generator: wrk, or bench = our own `fabro-orchestrator
+#             bench --json` (closed loop, same connections, threads, body and
+#             token; post mode only)          (env GENERATOR, default wrk)
+#   -G PATH   binary whose `bench` is used with -g bench (env BENCH_BIN, default the -b binary)
+#   -t N      wrk threads (bench: --threads, at most 2) (env WRK_THREADS, default 2)
 #   -w SECS   warm-up seconds, not measured, 0=off  (env WARMUP, default 1)
 #   -b PATH   server binary                         (env FABRO_BIN, default build/fabro-orchestrator)
 #   -T N      server --threads (HTTP threads)       (env SERVER_THREADS, default: server's own)
@@ -61,13 +66,17 @@ SERVER_THREADS=${SERVER_THREADS:-}
 ACTOR_THREADS=${ACTOR_THREADS:-}
 MODE=${MODE:-post}
 ONLY=${ONLY:-both}
+GENERATOR=${GENERATOR:-wrk}
+BENCH_BIN=${BENCH_BIN:-}
 KEEP=0
 
-while getopts "c:d:r:t:w:b:B:T:A:m:o:kh" opt; do
+while getopts "c:d:r:g:G:t:w:b:B:T:A:m:o:kh" opt; do
   case $opt in
     c) CONNS=$OPTARG ;;
     d) DURATION=$OPTARG ;;
     r) REPEATS=$OPTARG ;;
+    g) GENERATOR=$OPTARG ;;
+    G) BENCH_BIN=$OPTARG ;;
     t) WRK_THREADS=$OPTARG ;;
     w) WARMUP=$OPTARG ;;
     b) FABRO_BIN=$OPTARG ;;
@@ -86,7 +95,15 @@ die() { echo "submit_bench: $*" >&2; exit 2; }
 MODES=$MODE
 for m in ${MODES//,/ }; do case $m in post|health) ;; *) die "-m must list post and/or health" ;; esac; done
 case $ONLY in both|ours|nginx) ;; *) die "-o must be both, ours or nginx" ;; esac
-for tool in wrk curl; do command -v $tool >/dev/null || die "$tool not found (apt-get install -y wrk curl)"; done
+case $GENERATOR in
+  wrk) command -v wrk >/dev/null || die "wrk not found (apt-get install -y wrk)" ;;
+  bench)
+    for m in ${MODES//,/ }; do [ "$m" = post ] || die "-g bench measures -m post only"; done
+    BENCH_BIN=${BENCH_BIN:-$FABRO_BIN}
+    [ -x "$BENCH_BIN" ] || die "no binary for -g bench at $BENCH_BIN (pass -G or -b)" ;;
+  *) die "-g must be wrk or bench" ;;
+esac
+command -v curl >/dev/null || die "curl not found (apt-get install -y curl)"
 if [ "$ONLY" != ours ]; then
   NGINX=$(command -v nginx || echo /usr/sbin/nginx)
   [ -x "$NGINX" ] || die "nginx not found (apt-get install -y nginx-light)"
@@ -246,6 +263,30 @@ run_wrk() {
   W_sockerr=$((W_connect + W_read + W_write + W_timeout))
 }
 
+# run_bench URL CONNS SECS -> the same W_* variables, from our generator's
+# --json report (non-2xx = every answer outside 2xx; wrk counts >= 400).
+run_bench() {
+  local url=$1 c=$2 secs=$3 out t=$WRK_THREADS
+  [ "$t" -gt 2 ] && t=2
+  [ "$t" -gt "$c" ] && t=$c
+  out=$("$BENCH_BIN" bench --server "${url%/api/v1/runs}" --token "$FABRO_BENCH_TOKEN" \
+        --manifest "$FABRO_BENCH_BODY" --connections "$c" --threads "$t" --duration "$secs" \
+        --timeout 30 --json --allow-errors 2>"$TMP/bench.err") ||
+    { cat "$TMP/bench.err" >&2; die "bench failed"; }
+  num() { grep -o "\"$1\":[0-9.]*" <<<"$out" | head -1 | cut -d: -f2; }
+  us() { awk -v m="$(num "$1")" 'BEGIN{printf "%.0f", m*1000}'; }
+  W_sockerr=$(num socket_errors)
+  W_requests=$(( $(num requests) - W_sockerr ))  # answers, as wrk counts them
+  W_duration_us=$(awk -v s="$(num duration_s)" 'BEGIN{printf "%.0f", s*1e6}')
+  W_non2xx=$(( $(num errors) - W_sockerr ))
+  W_connect=$(num connect); W_read=$(num read); W_write=$(num write); W_timeout=$(num timeout)
+  W_p50_us=$(us p50); W_p90_us=$(us p90); W_p99_us=$(us p99); W_max_us=$(us max)
+  W_rps=$(awk -v r="$W_requests" -v d="$W_duration_us" 'BEGIN{printf "%.0f", (d > 0 ? r*1e6/d : 0)}')
+}
+
+# run_load URL CONNS SECS: with the chosen generator.
+run_load() { if [ "$GENERATOR" = bench ]; then run_bench "$@"; else run_wrk "$@"; fi; }
+
 ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
 
 url_path() { if [ "$MODE" = health ]; then echo /health; else echo /api/v1/runs; fi; }
@@ -264,9 +305,9 @@ measure_ours() {
            --data-binary @"$FABRO_BENCH_BODY" "$url")
     [ "$code" = 201 ] || { cat "$TMP/first.json" >&2; die "the manifest was answered $code, not 201"; }
   fi
-  [ "$WARMUP" != 0 ] && run_wrk "$url" "$c" "$WARMUP" && sleep 0.5
+  [ "$WARMUP" != 0 ] && run_load "$url" "$c" "$WARMUP" && sleep 0.5
   before=$(count_runs)
-  run_wrk "$url" "$c" "$DURATION"
+  run_load "$url" "$c" "$DURATION"
   O_rps=$W_rps; O_p50=$W_p50_us; O_p99=$W_p99_us; O_max=$W_max_us
   O_non2xx=$W_non2xx; O_sockerr=$W_sockerr; O_ok=$((W_requests - W_non2xx))
   if [ "$MODE" = post ] && ! command -v sqlite3 >/dev/null; then sleep 0.5; after=$(count_runs); fi
@@ -293,15 +334,16 @@ measure_nginx() {
   port=$(free_port)
   start_nginx "$port"
   url="http://127.0.0.1:$port$(url_path)"
-  [ "$WARMUP" != 0 ] && run_wrk "$url" "$c" "$WARMUP"
-  run_wrk "$url" "$c" "$DURATION"
+  [ "$WARMUP" != 0 ] && run_load "$url" "$c" "$WARMUP"
+  run_load "$url" "$c" "$DURATION"
   stop_nginx
   N_rps=$W_rps; N_p50=$W_p50_us; N_p99=$W_p99_us; N_max=$W_max_us
   printf '  nginx  C=%-4s %8s req/s   p50 %7s ms  p99 %7s ms  max %8s ms  non-2xx %s  socket errors %s\n' \
     "$c" "$N_rps" "$(ms $N_p50)" "$(ms $N_p99)" "$(ms $N_max)" "$W_non2xx" "$W_sockerr"
 }
 
-echo "submit_bench: modes=$MODES C=$CONNS D=${DURATION}s repeats=$REPEATS wrk -t$WRK_THREADS warm-up=${WARMUP}s"
+echo "submit_bench: modes=$MODES C=$CONNS D=${DURATION}s repeats=$REPEATS generator=$GENERATOR -t$WRK_THREADS warm-up=${WARMUP}s"
+[ "$GENERATOR" = bench ] && echo "  bench:  $BENCH_BIN bench"
 echo "  server: $FABRO_BIN${SERVER_THREADS:+ --threads $SERVER_THREADS}${ACTOR_THREADS:+ actor_threads=$ACTOR_THREADS}"
 [ -n "$BASE_BIN" ] && echo "  base:   $BASE_BIN"
 echo "  body:   $FABRO_BENCH_BODY ($(wc -c < "$FABRO_BENCH_BODY") bytes)"
