@@ -1,9 +1,9 @@
 #include "app/client_commands.hpp"
 
-#include <signal.h>
+#include "app/interrupt.hpp"
+
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <iostream>
 
@@ -11,10 +11,6 @@
 
 namespace fabro::app {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-void on_sigint(int) { g_interrupted = true; }
 
 // Prints a refused or failed call as one line; returns the exit code.
 int report(const model::problem& p) {
@@ -114,13 +110,7 @@ int submit_command(const client_options& client, const submit_options& opts) {
   if (!opts.follow) return 0;
 
   // Ctrl-C: ask on a terminal, cancel otherwise.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  pthread_sigmask(SIG_UNBLOCK, &sigs, nullptr);
-  struct sigaction sa {};
-  sa.sa_handler = on_sigint;
-  sigaction(SIGINT, &sa, nullptr);
+  watch_interrupts(false);
 
   int exit_code = 1;
   bool finished = false;
@@ -137,10 +127,10 @@ int submit_command(const client_options& client, const submit_options& opts) {
         }
         return !finished;
       },
-      [] { return g_interrupted.load(); });
+      [] { return interrupted(); });
   if (!followed) return report(followed.error());
   if (finished) return exit_code;
-  if (g_interrupted) {
+  if (interrupted()) {
     bool cancel = true;
     if (isatty(STDIN_FILENO)) {
       std::cerr << "\nCancel run " << id << "? [y/N] " << std::flush;

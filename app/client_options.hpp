@@ -6,11 +6,11 @@
 // (--data-dir, default fabro-data).
 #pragma once
 
-#include <string>
+#include "model/result.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include "model/result.hpp"
+#include <string>
 
 namespace fabro::app {
 

@@ -1,36 +1,19 @@
 #include "app/bench/bench_command.hpp"
 
-#include <signal.h>
+#include "app/bench/bench_target.hpp"
+#include "app/bench/load_loop.hpp"
+#include "app/bench/run_follower.hpp"
+#include "app/interrupt.hpp"
+#include "model/bench/bench_report.hpp"
+
 #include <unistd.h>
 
-#include <atomic>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
-#include "app/bench/bench_target.hpp"
-#include "app/bench/load_loop.hpp"
-#include "app/bench/run_follower.hpp"
-#include "model/bench/bench_report.hpp"
-
 namespace fabro::app {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-void on_sigint(int) { g_interrupted = true; }
-
-// Ctrl-C ends the load (the report is still printed); a second one kills.
-void catch_sigint() {
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  pthread_sigmask(SIG_UNBLOCK, &sigs, nullptr);
-  struct sigaction sa {};
-  sa.sa_handler = on_sigint;
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, nullptr);
-}
 
 int usage(const std::string& message) {
   std::cerr << "bench: " << message << "\n";
@@ -47,7 +30,7 @@ void await_runs(const run_tracker& tracker, const run_follower& follower, double
                 bool tty) {
   uint64_t quiet_since = monotonic_ns();
   uint64_t last = tracker.last_end_ns(), next_line = quiet_since + 1000000000ull;
-  while (tracker.unfinished() > 0 && !follower.lost() && !g_interrupted) {
+  while (tracker.unfinished() > 0 && !follower.lost() && !interrupted()) {
     uint64_t now = monotonic_ns();
     if (tracker.last_end_ns() != last) last = tracker.last_end_ns(), quiet_since = now;
     if (now - quiet_since > static_cast<uint64_t>(timeout_s * 1e9)) break;
@@ -126,13 +109,13 @@ int bench_command(const bench_options& in) {
   else plan << o.duration_s << " s";
   plan << ", " << body->size() << "-byte manifest\n";
   std::cerr << plan.str();
-  catch_sigint();
+  watch_interrupts(true);  // Ctrl-C ends the load, the report is printed; twice kills
   bool tty = isatty(STDERR_FILENO);
 
   if (o.warmup_s > 0) {
     load_config warm = cfg;
     warm.duration = seconds(o.warmup_s);
-    auto w = run_load(warm, g_interrupted);
+    auto w = run_load(warm, interrupt_flag());
     if (!w.fatal.empty()) {
       std::cerr << "bench: cannot reach the server at " << client.server << ": " << w.fatal << "\n";
       return 3;
@@ -158,7 +141,7 @@ int bench_command(const bench_options& in) {
                                                       p.errors.load(), p.p99_ns())
               << std::flush;
   };
-  auto load = run_load(cfg, g_interrupted, tty ? progress_fn(progress) : progress_fn());
+  auto load = run_load(cfg, interrupt_flag(), tty ? progress_fn(progress) : progress_fn());
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
   model::bench_report report;
@@ -174,12 +157,7 @@ int bench_command(const bench_options& in) {
   report.threads = o.threads;
   report.rate = o.rate;
   report.duration_s = load.duration_s;
-  report.requests = load.requests;
-  report.status_codes = load.status_codes;
-  for (const auto& [code, n] : load.status_codes)
-    if (code >= 200 && code <= 299) report.acknowledged += n;
-  report.socket_errors = load.socket_errors;
-  report.latency_ns = std::move(load.latency_ns);
+  report.counts = std::move(load.counts);
 
   if (o.json) std::cout << model::format_report_json(report) << "\n";
   else std::cout << model::format_report_text(report);
@@ -193,7 +171,7 @@ int bench_command(const bench_options& in) {
               << load.fatal << "\n";
     return 3;
   }
-  if (g_interrupted) return 130;
+  if (interrupted()) return 130;
   if (report.errors() > 0 && !o.allow_errors) {
     std::cerr << "bench: " << report.errors() << " errors\n";
     return 1;

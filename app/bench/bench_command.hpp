@@ -10,13 +10,13 @@
 // 3 the server cannot be reached; 130 interrupted.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
+#include "app/client_options.hpp"
 
 #include <CLI/CLI.hpp>
 
-#include "app/client_options.hpp"
+#include <cstdint>
+#include <optional>
+#include <string>
 
 namespace fabro::app {
 

@@ -1,6 +1,7 @@
 #include "app/bench/bench_target.hpp"
 
-#include <fcntl.h>
+#include "app/manifest_builder.hpp"
+
 #include <netdb.h>
 #include <poll.h>
 #include <unistd.h>
@@ -9,8 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include "app/manifest_builder.hpp"
 
 namespace fabro::app {
 namespace {

@@ -6,12 +6,12 @@
 // and connect, so they live in app/, not model/.
 #pragma once
 
+#include "app/client_options.hpp"
+#include "model/result.hpp"
+
 #include <sys/socket.h>
 
 #include <string>
-
-#include "app/client_options.hpp"
-#include "model/result.hpp"
 
 namespace fabro::app {
 

@@ -1,5 +1,10 @@
 #include "app/bench/load_loop.hpp"
 
+#include "model/bench/http_response_parser.hpp"
+#include "model/bench/open_loop_schedule.hpp"
+
+#include <simdjson.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -12,11 +17,6 @@
 #include <cstring>
 #include <deque>
 #include <thread>
-
-#include <simdjson.h>
-
-#include "model/bench/http_response_parser.hpp"
-#include "model/bench/open_loop_schedule.hpp"
 
 namespace fabro::app {
 namespace {
@@ -200,9 +200,10 @@ void worker::answered(connection& c, model::http_response r, uint64_t now) {
   --in_flight_;
   c.has_request = false;
   last_progress_ns_ = last_end_ns_ = now;
-  result_.latency_ns.record(now > c.start_ns ? now - c.start_ns : 0);
-  ++result_.status_codes[r.status];
-  ++result_.requests;
+  auto& counts = result_.counts;
+  counts.latency_ns.record(now > c.start_ns ? now - c.start_ns : 0);
+  ++counts.status_codes[r.status];
+  ++counts.requests;
   progress_.requests.fetch_add(1, std::memory_order_relaxed);
   bool ok = r.status >= 200 && r.status <= 299;
   if (!ok) {
@@ -221,13 +222,13 @@ void worker::answered(connection& c, model::http_response r, uint64_t now) {
 
 void worker::fail(connection& c, failure why, const std::string& detail, uint64_t now) {
   static const char* names[] = {"connect", "read", "write", "timeout", "parse"};
-  auto& e = result_.socket_errors;
+  auto& e = result_.counts.socket_errors;
   uint64_t* counts[] = {&e.connect, &e.read, &e.write, &e.timeout, &e.parse};
   if (c.has_request) {
     --in_flight_;
     c.has_request = false;
     ++*counts[static_cast<int>(why)];
-    ++result_.requests;
+    ++result_.counts.requests;
     last_end_ns_ = now;
     progress_.requests.fetch_add(1, std::memory_order_relaxed);
     progress_.errors.fetch_add(1, std::memory_order_relaxed);
@@ -280,13 +281,13 @@ void worker::housekeeping(uint64_t now) {
   if (overdue && cfg_.rate > 0 && issued_ < limit_) {  // due, never sent
     uint64_t unsent = limit_ - issued_;
     issued_ = limit_;
-    result_.socket_errors.timeout += unsent;
-    result_.requests += unsent;
+    result_.counts.socket_errors.timeout += unsent;
+    result_.counts.requests += unsent;
     progress_.requests += unsent;
     progress_.errors += unsent;
     example("timeout: " + std::to_string(unsent) + " due requests never found a free connection");
   }
-  progress_.publish(index_, result_.latency_ns);
+  progress_.publish(index_, result_.counts.latency_ns);
 }
 
 void worker::arm_timer(uint64_t at) {
@@ -397,10 +398,7 @@ load_result run_load(const load_config& cfg, const std::atomic<bool>& stop,
   load_result all = std::move(results[0]);
   for (size_t t = 1; t < results.size(); ++t) {
     auto& r = results[t];
-    all.requests += r.requests;
-    for (const auto& [code, n] : r.status_codes) all.status_codes[code] += n;
-    all.socket_errors.add(r.socket_errors);
-    all.latency_ns.merge(r.latency_ns);
+    all.counts.merge(r.counts);
     for (auto& e : r.examples)
       if (all.examples.size() < kExamples) all.examples.push_back(std::move(e));
     all.duration_s = std::max(all.duration_s, r.duration_s);

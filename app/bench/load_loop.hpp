@@ -23,20 +23,19 @@
 // progress; the load threads share only load_progress and the tracker.
 #pragma once
 
+#include "app/bench/run_tracker.hpp"
+#include "model/bench/bench_report.hpp"
+#include "model/bench/latency_histogram.hpp"
+
 #include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include "app/bench/run_tracker.hpp"
-#include "model/bench/bench_report.hpp"
-#include "model/bench/latency_histogram.hpp"
 
 namespace fabro::app {
 
@@ -58,10 +57,7 @@ struct load_config {
 };
 
 struct load_result {
-  uint64_t requests = 0;                 // answers + socket errors
-  std::map<int, uint64_t> status_codes;  // answers by HTTP status
-  model::socket_error_counts socket_errors;
-  model::latency_histogram latency_ns;
+  model::load_counts counts;
   std::vector<std::string> examples;  // the first errors: "HTTP 401: <body start>", "read: …"
   uint64_t start_ns = 0;              // monotonic_ns() when the load began
   double duration_s = 0;              // until the last request ended

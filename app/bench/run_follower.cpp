@@ -1,18 +1,16 @@
 #include "app/bench/run_follower.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include "app/bench/load_loop.hpp"
+#include "model/bench/http_response_parser.hpp"
+#include "model/bench/sse_decoder.hpp"
+
+#include <simdjson.h>
+
 #include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <simdjson.h>
-
-#include "app/bench/load_loop.hpp"
-#include "model/bench/http_response_parser.hpp"
-#include "model/bench/sse_decoder.hpp"
 
 namespace fabro::app {
 namespace {

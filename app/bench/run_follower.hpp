@@ -6,14 +6,14 @@
 // Owned by the bench command; start() and stop() from one thread.
 #pragma once
 
+#include "app/bench/run_tracker.hpp"
+#include "model/result.hpp"
+
 #include <sys/socket.h>
 
 #include <atomic>
 #include <string>
 #include <thread>
-
-#include "app/bench/run_tracker.hpp"
-#include "model/result.hpp"
 
 namespace fabro::app {
 

@@ -6,12 +6,12 @@
 // Thread-safe (one mutex): the load threads and the follower call it.
 #pragma once
 
+#include "model/bench/bench_report.hpp"
+
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-
-#include "model/bench/bench_report.hpp"
 
 namespace fabro::app {
 

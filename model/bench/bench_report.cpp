@@ -1,9 +1,9 @@
 #include "model/bench/bench_report.hpp"
 
+#include "model/json_writer.hpp"
+
 #include <cmath>
 #include <cstdio>
-
-#include "model/json_writer.hpp"
 
 namespace fabro::model {
 namespace {
@@ -40,35 +40,53 @@ std::string latency_line(const char* label, const latency_histogram& h) {
 
 }  // namespace
 
+uint64_t load_counts::acknowledged() const {
+  uint64_t n = 0;
+  for (const auto& [code, count] : status_codes)
+    if (code >= 200 && code <= 299) n += count;
+  return n;
+}
+
+uint64_t load_counts::non_2xx() const {
+  uint64_t answers = 0;
+  for (const auto& entry : status_codes) answers += entry.second;
+  return answers - acknowledged();
+}
+
+void load_counts::merge(const load_counts& o) {
+  requests += o.requests;
+  for (const auto& [code, n] : o.status_codes) status_codes[code] += n;
+  socket_errors.add(o.socket_errors);
+  latency_ns.merge(o.latency_ns);
+}
+
 uint64_t bench_report::errors() const {
-  uint64_t non2xx = 0;
-  for (const auto& [code, n] : status_codes)
-    if (code < 200 || code > 299) non2xx += n;
-  return non2xx + socket_errors.total() + (follow ? follow->unfinished : 0);
+  return counts.non_2xx() + counts.socket_errors.total() + (follow ? follow->unfinished : 0);
 }
 
 std::string format_ms(uint64_t ns) { return fixed(ns / 1e6, 3); }
 
 std::string format_report_text(const bench_report& r) {
+  const load_counts& c = r.counts;
   std::string out = r.target + "\n";
   out += "  " + std::string(r.rate > 0 ? "open loop at " + fixed(r.rate, 0) + " requests/s"
                                        : "closed loop") +
          ", " + std::to_string(r.connections) + " connections, " + std::to_string(r.threads) +
          (r.threads == 1 ? " thread" : " threads") + ", " + fixed(r.duration_s, 2) + " s\n";
-  out += "  requests      " + std::to_string(r.requests) + "  (" +
-         fixed(per_second(r.requests, r.duration_s), 1) + "/s)\n";
-  out += "  acknowledged  " + std::to_string(r.acknowledged) + "  (" +
-         fixed(per_second(r.acknowledged, r.duration_s), 1) + " runs/s)\n";
+  out += "  requests      " + std::to_string(c.requests) + "  (" +
+         fixed(per_second(c.requests, r.duration_s), 1) + "/s)\n";
+  out += "  acknowledged  " + std::to_string(c.acknowledged()) + "  (" +
+         fixed(per_second(c.acknowledged(), r.duration_s), 1) + " runs/s)\n";
   out += "  status codes ";
-  if (r.status_codes.empty()) out += " none";
-  for (const auto& [code, n] : r.status_codes)
+  if (c.status_codes.empty()) out += " none";
+  for (const auto& [code, n] : c.status_codes)
     out += " " + std::to_string(code) + ": " + std::to_string(n);
-  const auto& e = r.socket_errors;
+  const auto& e = c.socket_errors;
   out += "\n  socket errors " + std::to_string(e.total()) + "  (connect " +
          std::to_string(e.connect) + ", read " + std::to_string(e.read) + ", write " +
          std::to_string(e.write) + ", timeout " + std::to_string(e.timeout) + ", parse " +
          std::to_string(e.parse) + ")\n";
-  out += latency_line("  latency ms    ", r.latency_ns);
+  out += latency_line("  latency ms    ", c.latency_ns);
   if (r.follow) {
     const auto& f = *r.follow;
     out += "  runs followed completed " + std::to_string(f.completed) + ", failed " +
@@ -80,6 +98,7 @@ std::string format_report_text(const bench_report& r) {
 }
 
 std::string format_report_json(const bench_report& r) {
+  const load_counts& c = r.counts;
   json_writer w;
   w.begin_object();
   w.field("target", r.target).field("mode", r.rate > 0 ? "open" : "closed");
@@ -87,20 +106,20 @@ std::string format_report_json(const bench_report& r) {
   if (r.rate > 0) number(w, "rate", r.rate, 1);
   else w.field_null("rate");
   number(w, "duration_s", r.duration_s, 3);
-  w.field("requests", r.requests).field("acknowledged", r.acknowledged);
-  number(w, "requests_per_second", per_second(r.requests, r.duration_s), 1);
-  number(w, "runs_per_second", per_second(r.acknowledged, r.duration_s), 1);
+  w.field("requests", c.requests).field("acknowledged", c.acknowledged());
+  number(w, "requests_per_second", per_second(c.requests, r.duration_s), 1);
+  number(w, "runs_per_second", per_second(c.acknowledged(), r.duration_s), 1);
   w.key("status_codes").begin_object();
-  for (const auto& [code, n] : r.status_codes) w.field(std::to_string(code), n);
+  for (const auto& [code, n] : c.status_codes) w.field(std::to_string(code), n);
   w.end_object();
-  const auto& e = r.socket_errors;
+  const auto& e = c.socket_errors;
   w.field("socket_errors", e.total());
   w.key("socket_error_kinds").begin_object();
   w.field("connect", e.connect).field("read", e.read).field("write", e.write);
   w.field("timeout", e.timeout).field("parse", e.parse);
   w.end_object();
   w.field("errors", r.errors());
-  latency_json(w, r.latency_ns);
+  latency_json(w, c.latency_ns);
   if (r.follow) {
     const auto& f = *r.follow;
     w.key("follow").begin_object();

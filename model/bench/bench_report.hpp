@@ -3,18 +3,18 @@
 // scripts (benchmarks/submit_bench.sh -g bench reads it).
 //
 // Invariant the load loop keeps: every request ends in exactly one answer
-// (counted in status_codes) or one socket error, so
+// (counted in status_codes) or one socket error, so in load_counts
 // requests == sum(status_codes) + socket_errors.total().
 //
 // Plain values; the formatting functions are pure.
 #pragma once
 
+#include "model/bench/latency_histogram.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
-
-#include "model/bench/latency_histogram.hpp"
 
 namespace fabro::model {
 
@@ -28,6 +28,18 @@ struct socket_error_counts {
   void add(const socket_error_counts& o) {
     connect += o.connect, read += o.read, write += o.write, timeout += o.timeout, parse += o.parse;
   }
+};
+
+// What a load measured; each load thread counts its own, merged at the end.
+struct load_counts {
+  uint64_t requests = 0;                 // requests attempted (answers + socket errors)
+  std::map<int, uint64_t> status_codes;  // every answer by HTTP status
+  socket_error_counts socket_errors;
+  latency_histogram latency_ns;          // one value per answer
+
+  uint64_t acknowledged() const;         // 2xx answers
+  uint64_t non_2xx() const;              // answers outside 2xx
+  void merge(const load_counts& o);
 };
 
 // End-to-end results of --follow: from each request's start (its due time
@@ -46,11 +58,7 @@ struct bench_report {
   uint64_t threads = 0;
   double rate = 0;            // requests/s of an open loop; 0 = closed loop
   double duration_s = 0;      // measured wall time, until the last answer
-  uint64_t requests = 0;      // requests attempted (answers + socket errors)
-  uint64_t acknowledged = 0;  // 2xx answers
-  std::map<int, uint64_t> status_codes;  // every answer by HTTP status
-  socket_error_counts socket_errors;
-  latency_histogram latency_ns;  // one value per answer
+  load_counts counts;
   std::optional<follow_report> follow;
 
   // Non-2xx answers + socket errors (+ unfinished followed runs).

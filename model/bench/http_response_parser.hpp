@@ -13,12 +13,12 @@
 // Not thread-safe; one parser per connection, owned by its load thread.
 #pragma once
 
+#include "model/result.hpp"
+
 #include <cstddef>
 #include <deque>
 #include <string>
 #include <string_view>
-
-#include "model/result.hpp"
 
 namespace fabro::model {
 

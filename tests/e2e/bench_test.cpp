@@ -35,6 +35,13 @@ struct bench_server {
     all.insert(all.end(), {"--server", url(), "--token", token, "--json"});
     return run_binary_in(dir.path, all, {}, 60000);
   }
+  // The same, which must exit 0: its stdout.
+  std::string bench_ok(std::vector<std::string> args) {
+    auto r = bench(std::move(args));
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return r.out;
+  }
   // Whether the server stores at least `n` runs (one GET).
   bool stores_at_least(uint64_t n) {
     auto page = http_request(server.port(), "GET",
@@ -81,10 +88,7 @@ struct report {
 TEST_CASE("bench --runs 2000: the server stores exactly the runs it acknowledged", "[e2e]") {
   bench_server s;
   REQUIRE(s.server.started());
-  auto r = s.bench({"--runs", "2000", "--connections", "16"});
-  INFO(r.err);
-  REQUIRE(r.code == 0);
-  report rep(r.out);
+  report rep(s.bench_ok({"--runs", "2000", "--connections", "16"}));
   CHECK(rep.count("requests") == 2000);
   CHECK(rep.count("acknowledged") == 2000);
   CHECK(rep.status("201") == 2000);
@@ -95,10 +99,7 @@ TEST_CASE("bench --runs 2000: the server stores exactly the runs it acknowledged
 TEST_CASE("bench --rate 500 --duration 5 sends 2,500 requests", "[e2e]") {
   bench_server s;
   REQUIRE(s.server.started());
-  auto r = s.bench({"--rate", "500", "--duration", "5"});
-  INFO(r.err);
-  REQUIRE(r.code == 0);
-  report rep(r.out);
+  report rep(s.bench_ok({"--rate", "500", "--duration", "5"}));
   auto requests = rep.count("requests");
   CHECK(requests >= 2450);
   CHECK(requests <= 2550);
@@ -167,10 +168,7 @@ TEST_CASE("bench against a server that refuses the token fails and counts the 40
 TEST_CASE("bench --follow sees every run end", "[e2e]") {
   bench_server s;
   REQUIRE(s.server.started());
-  auto r = s.bench({"--runs", "50", "--connections", "4", "--follow"});
-  INFO(r.err);
-  REQUIRE(r.code == 0);
-  report rep(r.out);
+  report rep(s.bench_ok({"--runs", "50", "--connections", "4", "--follow"}));
   CHECK(rep.count("acknowledged") == 50);
   uint64_t completed = 0, unfinished = 1;
   CHECK_FALSE(rep.doc["follow"]["completed"].get(completed));

@@ -12,11 +12,10 @@ TEST_CASE("the JSON report names every count, errors included", "[model]") {
   r.connections = 4;
   r.threads = 1;
   r.duration_s = 2;
-  r.requests = 11;
-  r.acknowledged = 10;
-  r.status_codes = {{201, 10}};
-  r.socket_errors.timeout = 1;
-  for (int i = 1; i <= 10; ++i) r.latency_ns.record(i * 1000000);
+  r.counts.requests = 11;
+  r.counts.status_codes = {{201, 10}};
+  r.counts.socket_errors.timeout = 1;
+  for (int i = 1; i <= 10; ++i) r.counts.latency_ns.record(i * 1000000);
   auto json = format_report_json(r);
   CHECK(json.find("\"mode\":\"closed\"") != std::string::npos);
   CHECK(json.find("\"rate\":null") != std::string::npos);
@@ -35,11 +34,30 @@ TEST_CASE("the JSON report names every count, errors included", "[model]") {
 
 TEST_CASE("non-2xx answers and unfinished followed runs are errors", "[model]") {
   bench_report r;
-  r.status_codes = {{201, 3}, {401, 2}};
+  r.counts.status_codes = {{201, 3}, {401, 2}};
   r.follow = follow_report{};
   r.follow->unfinished = 1;
+  CHECK(r.counts.acknowledged() == 3);
+  CHECK(r.counts.non_2xx() == 2);
   CHECK(r.errors() == 3);
   CHECK(format_report_json(r).find("\"follow\":{\"completed\":0") != std::string::npos);
+}
+
+TEST_CASE("merging load counts adds requests, codes, errors and latencies", "[model]") {
+  load_counts a, b;
+  a.requests = 2;
+  a.status_codes = {{201, 2}};
+  a.latency_ns.record(5);
+  b.requests = 3;
+  b.status_codes = {{201, 1}, {503, 1}};
+  b.socket_errors.read = 1;
+  b.latency_ns.record(7);
+  a.merge(b);
+  CHECK(a.requests == 5);
+  CHECK(a.status_codes[201] == 3);
+  CHECK(a.status_codes[503] == 1);
+  CHECK(a.socket_errors.total() == 1);
+  CHECK(a.latency_ns.count() == 2);
 }
 
 TEST_CASE("SSE data lines become messages, comments and ids are skipped", "[model]") {
