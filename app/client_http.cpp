@@ -10,6 +10,8 @@
 
 #include <simdjson.h>
 
+#include "model/bench/http_response_parser.hpp"
+
 namespace fabro::app {
 namespace {
 
@@ -78,41 +80,11 @@ bool read_until(int fd, std::string& buf, const std::string& needle,
   return true;
 }
 
-// Moves the whole chunks at the front of `raw` into `out` (chunk
-// extensions and trailers ignored). True once the last (zero) chunk is in.
-bool dechunk(std::string& raw, std::string& out) {
-  size_t at = 0;
-  bool last = false;
-  for (;;) {
-    auto eol = raw.find("\r\n", at);
-    if (eol == std::string::npos) break;
-    size_t len = std::strtoul(raw.c_str() + at, nullptr, 16);
-    if (len == 0) {
-      last = true;
-      break;
-    }
-    if (raw.size() < eol + 2 + len + 2) break;
-    out.append(raw, eol + 2, len);
-    at = eol + 2 + len + 2;
-  }
-  raw.erase(0, at);
-  return last;
-}
-
-// Body of a chunked or Content-Length or close-delimited response.
+// Body of a Content-Length or close-delimited response (an error answer
+// to an SSE request).
 std::string read_body(int fd, std::string buf, const std::string& head) {
   auto lower = head;
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.find("transfer-encoding: chunked") != std::string::npos) {
-    std::string body;
-    while (!dechunk(buf, body)) {
-      char chunk[16384];
-      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) break;  // cut short: what came whole
-      buf.append(chunk, static_cast<size_t>(n));
-    }
-    return body;
-  }
   if (auto pos = lower.find("content-length:"); pos != std::string::npos) {
     size_t len = std::stoul(head.substr(pos + 15));
     while (buf.size() < len) {
@@ -139,18 +111,19 @@ model::result<client_response> http_call(const client_options& opts, const std::
     ::close(*fd);
     return unreachable(opts, "connection lost while sending");
   }
-  std::string buf;
-  if (!read_until(*fd, buf, "\r\n\r\n")) {
-    ::close(*fd);
-    return unreachable(opts, "no answer");
+  // One response, whatever its framing (model/bench/http_response_parser).
+  model::http_response_parser parser(SIZE_MAX);
+  for (;;) {
+    char chunk[16384];
+    ssize_t n = ::recv(*fd, chunk, sizeof chunk, 0);
+    auto fed = n > 0 ? parser.feed(std::string_view(chunk, static_cast<size_t>(n)))
+                     : parser.finish();
+    if (!fed || parser.ready() || n <= 0) break;
   }
-  auto end = buf.find("\r\n\r\n");
-  std::string head = buf.substr(0, end);
-  client_response res;
-  res.status = std::atoi(head.c_str() + head.find(' ') + 1);
-  res.body = read_body(*fd, buf.substr(end + 4), head);
   ::close(*fd);
-  return res;
+  if (!parser.ready()) return unreachable(opts, "no answer");
+  auto answer = parser.take();
+  return client_response{answer.status, std::move(answer.body)};
 }
 
 model::result<model::done> follow_sse(const client_options& opts, const std::string& path,
