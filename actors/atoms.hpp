@@ -24,5 +24,6 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using control_atom = caf::atom_constant<caf::atom("control")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
+using usage_atom = caf::atom_constant<caf::atom("usage")>;
 
 }  // namespace fabro::actors

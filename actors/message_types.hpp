@@ -81,6 +81,11 @@ typename Inspector::result_type inspect(Inspector& f, waiting_row& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, store_usage& x) {
+  return f(caf::meta::type_name("store_usage"), x.runs, x.bytes, x.engine, x.location);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, unfinished_runs& x) {
   return f(caf::meta::type_name("unfinished_runs"), x.executing, x.waiting);
 }

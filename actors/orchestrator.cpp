@@ -344,6 +344,21 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
           uint64_t limit) -> caf::result<event_page> {
         return self->delegate(self->state.reader, events_atom::value, id, since, limit);
       },
+      [=](checkpoint_atom, const std::string& id) -> caf::result<std::string> {
+        // The record first: an unknown run is 404, not "no checkpoint".
+        auto promise = self->make_response_promise<std::string>();
+        self->request(self->state.reader, caf::infinite, get_atom::value, id)
+            .then(
+                [=](const model::run_record&) mutable {
+                  promise.delegate(self->state.reader, checkpoint_atom::value, id);
+                },
+                [=](caf::error& err) mutable { promise.deliver(err); });
+        return promise;
+      },
+      [=](definition_atom, const std::string& id) {
+        return self->delegate(self->state.reader, definition_atom::value, id);
+      },
+      [=](usage_atom) { return self->delegate(self->state.reader, usage_atom::value); },
       [=](flush_atom) -> caf::result<bool> {
         // The journal answers in order, so an empty commit returns after
         // every earlier one.

@@ -111,6 +111,14 @@ using orchestrator_actor = caf::typed_actor<
     // array of Fabro's ApiQuestion, "[]" for a run not waiting at a gate.
     // Fails with errc::run_not_found.
     caf::replies_to<questions_atom, std::string>::with<std::string>,
+    // The latest checkpoint JSON of run `id` (model/engine/checkpoint.hpp),
+    // "" when it has none. Fails with errc::run_not_found.
+    caf::replies_to<checkpoint_atom, std::string>::with<std::string>,
+    // The run_definition JSON of run `id` (model/run_definition.hpp: what
+    // it executes, with its merged settings). Fails with errc::run_not_found.
+    caf::replies_to<definition_atom, std::string>::with<std::string>,
+    // How many runs the store holds and the bytes it takes.
+    caf::replies_to<usage_atom>::with<store::store_usage>,
     // Answers true once everything committed to the journal before this
     // request is on disk (graceful shutdown).
     caf::replies_to<flush_atom>::with<bool>,

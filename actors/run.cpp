@@ -98,6 +98,7 @@ void collect(run_pointer self) {
     emit(self, std::move(e.event), std::move(e.properties_json), std::move(e.node_id),
          std::move(e.node_label), std::move(e.stage_id));
   if (auto c = st.exec->take_checkpoint()) {
+    c->timestamp_ms = now_ms();
     store::run_write w{store::write_kind::checkpoint, st.live, "", "", {}, "", ""};
     w.payload = model::to_json(*c);
     st.extra.push_back(std::move(w));

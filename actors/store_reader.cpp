@@ -72,6 +72,11 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         if (!*def) return not_found();
         return std::move(**def);
       },
+      [=](usage_atom) -> caf::result<store::store_usage> {
+        auto u = self->state.store->usage();
+        if (!u) return to_error(u.error());
+        return std::move(*u);
+      },
       [=](unfinished_atom) -> caf::result<store::unfinished_runs> {
         auto runs = self->state.store->load_unfinished();
         if (!runs) return to_error(runs.error());

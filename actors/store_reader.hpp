@@ -31,7 +31,9 @@ using store_reader_actor = caf::typed_actor<
     caf::replies_to<checkpoint_atom, std::string>::with<std::string>,
     // Every non-terminal run, oldest first (restart recovery): executing
     // runs whole, waiting runs as index rows (store::run_store).
-    caf::replies_to<unfinished_atom>::with<store::unfinished_runs>>;
+    caf::replies_to<unfinished_atom>::with<store::unfinished_runs>,
+    // How many runs the store holds and the bytes it takes.
+    caf::replies_to<usage_atom>::with<store::store_usage>>;
 
 model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
                                                      const store_factory& make_store);

@@ -214,6 +214,8 @@ int serve(const serve_config& cfg) {
   http_cfg.header_timeout_ms = cfg.header_timeout_ms;
   http_cfg.idle_timeout_ms = cfg.idle_timeout_ms;
   http_cfg.auth = std::move(*auth);
+  http_cfg.storage_dir = std::filesystem::absolute(cfg.data_dir).string();
+  http_cfg.sandbox_provider = cfg.sandbox;
   auto server = http::http_server::start(sys, *orch, hub, http_cfg);
   if (!server) {
     spdlog::error("{}", server.error().detail);

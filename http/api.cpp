@@ -46,7 +46,7 @@ api::api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cf
 std::vector<route> api::routes() {
   std::vector<route> all;
   for (auto list : {system_routes(), run_routes(), control_routes(), question_routes(),
-                    workflow_routes(), attach_routes()})
+                    workflow_routes(), attach_routes(), run_detail_routes()})
     all.insert(all.end(), list.begin(), list.end());
   auto docs = openapi_routes();  // the document is itself a (documented) route
   all.insert(all.end(), docs.begin(), docs.end());

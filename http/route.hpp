@@ -49,10 +49,12 @@ struct route {
 
 // Route lists, one per feature file.
 std::vector<route> run_routes();     // http/run_routes.cpp: create, list, get, events
-std::vector<route> system_routes();  // http/system_routes.cpp: health
+std::vector<route> system_routes();  // http/system_routes.cpp: health, system info, disk usage
 std::vector<route> workflow_routes();  // http/workflow_routes.cpp: validate, preflight
 std::vector<route> question_routes();  // http/question_routes.cpp: answer a human gate
 std::vector<route> attach_routes();    // http/attach_routes.cpp: SSE event streams
+// http/run_detail_routes.cpp: a run's checkpoint, settings, billing
+std::vector<route> run_detail_routes();
 // http/control_routes.cpp: start, cancel, pause, unpause, delete
 std::vector<route> control_routes();
 

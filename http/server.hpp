@@ -45,6 +45,8 @@ struct http_config {
   uint64_t idle_timeout_ms = 75000;
   auth_config auth;                      // who may call (http/auth.hpp)
   std::string version = "0.1.0";         // reported by GET /health
+  std::string storage_dir;               // the data directory (GET /api/v1/system/info)
+  std::string sandbox_provider = "local";  // where stages run (GET /api/v1/system/info)
 };
 
 class api;

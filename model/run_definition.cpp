@@ -27,6 +27,32 @@ bool read_map(simdjson::simdjson_result<simdjson::dom::element> e,
 
 }  // namespace
 
+std::string api_settings_json(const run_settings& s) {
+  json_writer w;
+  auto text_or_null = [&](const char* key, const std::string& v) {
+    if (v.empty()) w.field_null(key);
+    else w.field(key, v);
+  };
+  w.begin_object().key("run").begin_object();
+  w.key("execution").begin_object()
+      .field("mode", s.dry_run ? "dry_run" : "normal")
+      .field("approval", s.auto_approve ? "auto" : "prompt")
+      .field("retros", s.retros)
+      .end_object();
+  w.key("model").begin_object();
+  text_or_null("name", s.model);
+  text_or_null("provider", s.provider);
+  w.end_object();
+  w.key("sandbox").begin_object().field("provider", s.sandbox).key("env").begin_object();
+  for (const auto& [k, v] : s.env) w.field(k, "***");
+  w.end_object().end_object();
+  text_or_null("working_dir", s.working_dir);
+  write_map(w, "inputs", s.inputs);
+  write_map(w, "metadata", s.metadata);
+  w.end_object().end_object();
+  return w.take();
+}
+
 std::string to_json(const run_definition& d) {
   json_writer w;
   w.begin_object()

@@ -39,6 +39,13 @@ struct run_definition {
   run_settings settings;
 };
 
+// Fabro's RunSettings for `s`: the SettingsFile shape, {"run": {execution
+// {mode, approval, retros}, model {name, provider}, sandbox {provider,
+// env}, working_dir, inputs, metadata}}; unset model names are null. The
+// values of sandbox.env are redacted to "***" (they may hold secrets; a
+// reader sees which variables a stage gets, not their values).
+std::string api_settings_json(const run_settings& s);
+
 // JSON text of `d`; parse_run_definition(to_json(d)) == d.
 std::string to_json(const run_definition& d);
 // Fails with errc::internal when `json` is not a definition this code wrote.

@@ -128,6 +128,18 @@ result<std::vector<run_record>> memory_run_store::list_runs_before(int64_t creat
   return page;
 }
 
+result<store_usage> memory_run_store::usage() {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  store_usage u;
+  u.engine = "memory";
+  u.runs = data_->runs.size();
+  for (const auto& [id, e] : data_->runs) {
+    u.bytes += e.manifest.size();
+    for (const auto& ev : e.events) u.bytes += ev.size();
+  }
+  return u;
+}
+
 result<std::vector<std::string>> memory_run_store::list_events(const std::string& id,
                                                                uint64_t since_seq,
                                                                uint64_t limit) {

@@ -47,6 +47,7 @@ class memory_run_store final : public run_store {
                                                       uint64_t since_seq,
                                                       uint64_t limit) override;
   model::result<unfinished_runs> load_unfinished() override;
+  model::result<store_usage> usage() override;
 
  private:
   std::shared_ptr<memory_run_data> data_;

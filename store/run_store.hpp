@@ -31,6 +31,14 @@ struct unfinished_runs {
   std::vector<waiting_row> waiting;          // submitted, queued
 };
 
+// What the store holds and where (GET /api/v1/system/info and /df).
+struct store_usage {
+  uint64_t runs = 0;    // stored runs, finished or not
+  uint64_t bytes = 0;   // bytes the store takes (its files on disk)
+  std::string engine;   // "sqlite" or "memory"
+  std::string location; // the database file; "" in memory
+};
+
 class run_store {
  public:
   virtual ~run_store() = default;
@@ -99,6 +107,10 @@ class run_store {
   // waiting ones (submitted, queued) as index rows only, so a restart with
   // a million waiting runs reads no summary, manifest or event of theirs.
   virtual model::result<unfinished_runs> load_unfinished() = 0;
+
+  // How many runs are stored and the bytes they take. Counts every run
+  // (an index scan: for status pages, not for a hot path).
+  virtual model::result<store_usage> usage() = 0;
 };
 
 }  // namespace fabro::store

@@ -544,6 +544,22 @@ result<std::vector<run_record>> sqlite_run_store::list_runs_before(int64_t creat
   return select_records(*st);
 }
 
+result<store_usage> sqlite_run_store::usage() {
+  auto st = prepare("SELECT COUNT(*) FROM runs");
+  if (!st) return st.error();
+  if (sqlite3_step(*st) != SQLITE_ROW) return failure("count runs");
+  store_usage u;
+  u.engine = "sqlite";
+  u.location = path_;
+  u.runs = static_cast<uint64_t>(sqlite3_column_int64(*st, 0));
+  sqlite3_reset(*st);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat file;
+    if (::stat((path_ + suffix).c_str(), &file) == 0) u.bytes += static_cast<uint64_t>(file.st_size);
+  }
+  return u;
+}
+
 result<std::vector<std::string>> sqlite_run_store::list_events(const std::string& id,
                                                                uint64_t since_seq,
                                                                uint64_t limit) {

@@ -65,6 +65,7 @@ class sqlite_run_store final : public run_store {
                                                       uint64_t since_seq,
                                                       uint64_t limit) override;
   model::result<unfinished_runs> load_unfinished() override;
+  model::result<store_usage> usage() override;
 
   // Checkpoints run off the commit path so far (tests).
   uint64_t checkpoints() const;

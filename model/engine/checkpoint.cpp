@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "model/json_writer.hpp"
+#include "model/timestamp.hpp"
 
 namespace fabro::model {
 namespace {
@@ -33,6 +34,24 @@ std::string to_json(const checkpoint& c) {
   json_writer w;
   w.begin_object();
   write_core(w, c);
+  write_map(w, "context_values", c.context_values);
+  if (c.timestamp_ms > 0) w.field("timestamp_ms", c.timestamp_ms);
+  w.end_object();
+  return w.take();
+}
+
+std::string api_checkpoint_json(const checkpoint& c) {
+  json_writer w;
+  w.begin_object().field("timestamp", format_rfc3339_ms(c.timestamp_ms));
+  w.field("current_node", c.current_node);
+  if (!c.next_node_id.empty()) w.field("next_node_id", c.next_node_id);
+  w.key("completed_nodes").begin_array();
+  for (const auto& n : c.completed_nodes) w.value(n);
+  w.end_array();
+  write_map(w, "node_retries", c.node_retries);
+  write_map(w, "node_visits", c.node_visits);
+  write_map(w, "node_outcomes", c.node_outcomes);
+  write_map(w, "loop_failure_signatures", c.loop_failure_signatures);
   write_map(w, "context_values", c.context_values);
   w.end_object();
   return w.take();
@@ -89,6 +108,8 @@ result<checkpoint> parse_checkpoint(std::string_view json) {
       !read_map(root, "loop_failure_signatures", c.loop_failure_signatures) ||
       !read_map(root, "context_values", c.context_values))
     return bad();
+  int64_t ts = 0;
+  if (!root["timestamp_ms"].get(ts)) c.timestamp_ms = ts;
   return c;
 }
 

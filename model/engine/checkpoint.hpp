@@ -22,12 +22,19 @@ struct checkpoint {
   std::map<std::string, std::string> node_outcomes;  // latest status per node
   std::map<std::string, std::string> context_values;
   std::map<std::string, int64_t> loop_failure_signatures;  // circuit breaker
+  int64_t timestamp_ms = 0;  // when it was taken (Unix ms); 0 = not recorded (older stores)
 };
 
 // JSON object with the fields above (keys as named).
 std::string to_json(const checkpoint& c);
 // Reads what to_json wrote. Fails with errc::internal for anything else.
 result<checkpoint> parse_checkpoint(std::string_view json);
+// Fabro's RunCheckpoint (GET /api/v1/runs/{id}/checkpoint): timestamp
+// (RFC 3339; the Unix epoch when not recorded), current_node,
+// completed_nodes, node_retries, context_values, node_outcomes,
+// loop_failure_signatures, next_node_id (absent when the run ends there)
+// and our node_visits.
+std::string api_checkpoint_json(const checkpoint& c);
 // Everything but context_values: what the checkpoint.completed event carries.
 std::string checkpoint_event_json(const checkpoint& c);
 

@@ -84,6 +84,15 @@ void check_contract(store::run_store& s) {
     CHECK(page->at(0).id == "C");
     CHECK(page->at(1).id == "A");
   }
+  SECTION("usage counts the stored runs and their bytes") {
+    CHECK(s.usage()->runs == 0);
+    REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, std::string(5000, 'b'))}));
+    auto u = s.usage();
+    REQUIRE(u);
+    CHECK(u->runs == 2);
+    CHECK(u->bytes >= 5000);
+    CHECK((u->engine == "sqlite" || u->engine == "memory"));
+  }
   SECTION("runs list newest first before a position, without skipping ties") {
     REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, "b"), create("C", 20, "c"),
                       create("D", 20, "d")}));

@@ -56,6 +56,7 @@ class forwarding_store : public store::run_store {
   model::result<store::unfinished_runs> load_unfinished() override {
     return inner_->load_unfinished();
   }
+  model::result<store::store_usage> usage() override { return inner_->usage(); }
 
  private:
   std::unique_ptr<store::run_store> inner_;

@@ -1,0 +1,145 @@
+// A run's checkpoint, settings and billing, and the server's system info and
+// disk usage, as Fabro's clients read them (issue 14). Every body is also
+// checked against Fabro's document by the contract test (api_contract.hpp).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <simdjson.h>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/manifests.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/wait.hpp"
+
+using namespace fabro::testing;
+
+namespace {
+
+struct running_server {
+  temp_dir dir;
+  server_process server{dir.path + "/data"};
+  uint16_t port() const { return server.port(); }
+  http_response get(const std::string& path) { return http_request(port(), "GET", path); }
+  std::string status(const std::string& id) {
+    return json_string_field(get("/api/v1/runs/" + id).body, "status");
+  }
+};
+
+// A parsed body (kept alive with its parser).
+struct doc {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  explicit doc(const std::string& json) { REQUIRE_FALSE(parser.parse(json).get(root)); }
+};
+
+const char* kUnknown = "01JRZ3NDEKTSV4RRFFQ69G5FAV";
+
+}  // namespace
+
+TEST_CASE("a run's checkpoint is null until a stage ran, then Fabro's RunCheckpoint", "[e2e]") {
+  running_server s;
+  auto waiting = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).body, "id");
+  auto none = s.get("/api/v1/runs/" + waiting + "/checkpoint");
+  CHECK(none.status == 200);
+  CHECK(none.body == "null");
+
+  auto r = http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                        exec_manifest(command_workflow("echo hi"), s.dir.path));
+  REQUIRE(r.status == 201);
+  auto id = json_string_field(r.body, "id");
+  REQUIRE(eventually([&] { return s.status(id) == "completed"; }));
+  auto c = s.get("/api/v1/runs/" + id + "/checkpoint");
+  REQUIRE(c.status == 200);
+  doc d(c.body);
+  std::string_view node, ts;
+  REQUIRE_FALSE(d.root["current_node"].get(node));
+  CHECK(node == "work");
+  REQUIRE_FALSE(d.root["timestamp"].get(ts));
+  CHECK(ts.substr(0, 2) == "20");  // taken now, not the epoch
+  simdjson::dom::array done;
+  REQUIRE_FALSE(d.root["completed_nodes"].get(done));
+  CHECK(done.size() >= 1);
+
+  CHECK(s.get(std::string("/api/v1/runs/") + kUnknown + "/checkpoint").status == 404);
+  CHECK(s.get("/api/v1/runs/nope/checkpoint").status == 400);
+}
+
+TEST_CASE("a run's settings are the merged run settings, its billing zero tokens", "[e2e]") {
+  running_server s;
+  auto real = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs",
+                   exec_manifest(command_workflow("true"), s.dir.path)).body, "id");
+  auto dry_manifest = exec_manifest(command_workflow("true"), s.dir.path);
+  dry_manifest.replace(dry_manifest.find("\"dry_run\":false"), 15, "\"dry_run\":true");
+  auto dry = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs", dry_manifest).body, "id");
+  auto settings = s.get("/api/v1/runs/" + real + "/settings");
+  REQUIRE(settings.status == 200);
+  {
+    doc d(settings.body);
+    std::string_view mode, approval, sandbox;
+    REQUIRE_FALSE(d.root["run"]["execution"]["mode"].get(mode));
+    CHECK(mode == "normal");
+    REQUIRE_FALSE(d.root["run"]["execution"]["approval"].get(approval));
+    CHECK(approval == "prompt");
+    REQUIRE_FALSE(d.root["run"]["sandbox"]["provider"].get(sandbox));
+    CHECK(sandbox == "local");
+  }
+  {
+    doc d(s.get("/api/v1/runs/" + dry + "/settings").body);
+    std::string_view mode;
+    REQUIRE_FALSE(d.root["run"]["execution"]["mode"].get(mode));
+    CHECK(mode == "dry_run");
+  }
+  auto billing = s.get("/api/v1/runs/" + dry + "/billing");
+  REQUIRE(billing.status == 200);
+  {
+    doc d(billing.body);
+    int64_t tokens = -1;
+    REQUIRE_FALSE(d.root["totals"]["total_tokens"].get(tokens));
+    CHECK(tokens == 0);
+    simdjson::dom::array stages;
+    REQUIRE_FALSE(d.root["stages"].get(stages));
+    CHECK(stages.size() == 0);
+  }
+  for (auto route : {"/settings", "/billing"})
+    CHECK(s.get(std::string("/api/v1/runs/") + kUnknown + route).status == 404);
+}
+
+TEST_CASE("system info and disk usage count the stored and the active runs", "[e2e]") {
+  running_server s;
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).status == 201);
+  REQUIRE(http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                       exec_manifest(command_workflow("sleep 30"), s.dir.path)).status == 201);
+  auto info = s.get("/api/v1/system/info");
+  REQUIRE(info.status == 200);
+  {
+    doc d(info.body);
+    uint64_t total = 0, active = 0;
+    REQUIRE_FALSE(d.root["runs"]["total"].get(total));
+    REQUIRE_FALSE(d.root["runs"]["active"].get(active));
+    CHECK(total == 4);
+    CHECK(active == 1);  // the sleeping run; the three submitted ones wait unqueued
+    std::string_view engine, dir;
+    REQUIRE_FALSE(d.root["storage_engine"].get(engine));
+    CHECK(engine == "sqlite");
+    REQUIRE_FALSE(d.root["storage_dir"].get(dir));
+    CHECK(std::filesystem::equivalent(std::string(dir), s.dir.path + "/data"));
+  }
+  auto df = s.get("/api/v1/system/df");
+  REQUIRE(df.status == 200);
+  doc d(df.body);
+  uint64_t count = 0, size = 0, total = 0;
+  REQUIRE_FALSE(d.root["summary"].at(0)["count"].get(count));
+  REQUIRE_FALSE(d.root["summary"].at(0)["size_bytes"].get(size));
+  REQUIRE_FALSE(d.root["total_size_bytes"].get(total));
+  CHECK(count == 4);
+  CHECK(size > 0);
+  CHECK(total == size);
+  CHECK(d.root["runs"].is_null());
+  // Service routes: no token, no answer.
+  CHECK(http_request_auth(s.port(), "", "GET", "/api/v1/system/info").status == 401);
+}
