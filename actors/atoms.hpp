@@ -25,5 +25,6 @@ using control_atom = caf::atom_constant<caf::atom("control")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
 using usage_atom = caf::atom_constant<caf::atom("usage")>;
+using board_atom = caf::atom_constant<caf::atom("board")>;
 
 }  // namespace fabro::actors

@@ -359,6 +359,9 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
         return self->delegate(self->state.reader, definition_atom::value, id);
       },
       [=](usage_atom) { return self->delegate(self->state.reader, usage_atom::value); },
+      [=](board_atom, uint64_t offset, uint64_t limit) {
+        return self->delegate(self->state.reader, board_atom::value, offset, limit);
+      },
       [=](flush_atom) -> caf::result<bool> {
         // The journal answers in order, so an empty commit returns after
         // every earlier one.

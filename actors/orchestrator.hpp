@@ -119,6 +119,9 @@ using orchestrator_actor = caf::typed_actor<
     caf::replies_to<definition_atom, std::string>::with<std::string>,
     // How many runs the store holds and the bytes it takes.
     caf::replies_to<usage_atom>::with<store::store_usage>,
+    // Runs on Fabro's board (running, paused, completed), newest first:
+    // skip `offset`, at most `limit`.
+    caf::replies_to<board_atom, uint64_t, uint64_t>::with<run_page>,
     // Answers true once everything committed to the journal before this
     // request is on disk (graceful shutdown).
     caf::replies_to<flush_atom>::with<bool>,

@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/errors.hpp"
+#include "model/run_board.hpp"
 
 namespace fabro::actors {
 namespace {
@@ -71,6 +72,11 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         if (!def) return to_error(def.error());
         if (!*def) return not_found();
         return std::move(**def);
+      },
+      [=](board_atom, uint64_t offset, uint64_t limit) -> caf::result<run_page> {
+        auto runs = self->state.store->list_runs_in(model::board_statuses(), offset, limit + 1);
+        if (!runs) return to_error(runs.error());
+        return page_of(std::move(*runs), limit);
       },
       [=](usage_atom) -> caf::result<store::store_usage> {
         auto u = self->state.store->usage();

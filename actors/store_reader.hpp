@@ -33,7 +33,10 @@ using store_reader_actor = caf::typed_actor<
     // runs whole, waiting runs as index rows (store::run_store).
     caf::replies_to<unfinished_atom>::with<store::unfinished_runs>,
     // How many runs the store holds and the bytes it takes.
-    caf::replies_to<usage_atom>::with<store::store_usage>>;
+    caf::replies_to<usage_atom>::with<store::store_usage>,
+    // Runs on Fabro's board (model/run_board.hpp), newest first: skip
+    // `offset`, at most `limit`, and whether more exist.
+    caf::replies_to<board_atom, uint64_t, uint64_t>::with<run_page>>;
 
 model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
                                                      const store_factory& make_store);

@@ -7,6 +7,7 @@
 #include "http/query_params.hpp"
 #include "http/route.hpp"
 #include "http/run_list_stream.hpp"
+#include "model/run_board.hpp"
 #include "model/run_json.hpp"
 
 namespace fabro::http {
@@ -89,6 +90,20 @@ void list_runs(const route_context& ctx, const Request& req, reply_ptr rep) {
       actors::list_atom::value, *offset, *limit);
 }
 
+// Fabro's board view: PaginatedRunList of the runs with a column.
+void list_board(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto limit = query_uint(req, "page[limit]", 20, 1, 100);
+  if (!limit) return rep->send_problem(limit.error());
+  auto offset = query_uint(req, "page[offset]", 0, 0, UINT64_MAX - 100);
+  if (!offset) return rep->send_problem(offset.error());
+  ask<actors::run_page>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, actors::run_page& page) {
+        r.send_json(Code::Ok, model::board_page_json(page.runs, page.has_more));
+      },
+      actors::board_atom::value, *offset, *limit);
+}
+
 void get_run(const route_context& ctx, const Request& req, reply_ptr rep) {
   auto id = path_run_id(req, *rep);
   if (!id) return;
@@ -131,6 +146,7 @@ std::vector<route> run_routes() {
   return {
       {"POST", "/api/v1/runs", create_run, route_access::subject},
       {"GET", "/api/v1/runs", list_runs},
+      {"GET", "/api/v1/boards/runs", list_board},
       {"GET", "/api/v1/runs/:id", get_run},
       {"GET", "/api/v1/runs/:id/events", list_events},
   };

@@ -128,6 +128,21 @@ result<std::vector<run_record>> memory_run_store::list_runs_before(int64_t creat
   return page;
 }
 
+result<std::vector<run_record>> memory_run_store::list_runs_in(
+    const std::vector<model::run_status>& statuses, uint64_t offset, uint64_t limit) {
+  auto all = list_runs(0, UINT64_MAX);
+  if (!all) return all.error();
+  std::vector<run_record> page;
+  uint64_t skipped = 0;
+  for (auto& r : *all) {
+    if (std::find(statuses.begin(), statuses.end(), r.status) == statuses.end()) continue;
+    if (skipped++ < offset) continue;
+    if (page.size() == limit) break;
+    page.push_back(std::move(r));
+  }
+  return page;
+}
+
 result<store_usage> memory_run_store::usage() {
   std::lock_guard<std::mutex> guard(data_->mutex);
   store_usage u;

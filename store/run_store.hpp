@@ -96,6 +96,11 @@ class run_store {
                                                                          const std::string& id,
                                                                          uint64_t limit) = 0;
 
+  // Runs in one of `statuses`, newest first like list_runs, skipping
+  // `offset`, at most `limit`.
+  virtual model::result<std::vector<model::run_record>> list_runs_in(
+      const std::vector<model::run_status>& statuses, uint64_t offset, uint64_t limit) = 0;
+
   // Envelope JSON texts of the run's events with seq >= since_seq, in seq
   // order, at most `limit`.
   virtual model::result<std::vector<std::string>> list_events(const std::string& id,

@@ -544,6 +544,22 @@ result<std::vector<run_record>> sqlite_run_store::list_runs_before(int64_t creat
   return select_records(*st);
 }
 
+result<std::vector<run_record>> sqlite_run_store::list_runs_in(
+    const std::vector<model::run_status>& statuses, uint64_t offset, uint64_t limit) {
+  if (statuses.empty()) return std::vector<run_record>{};
+  std::string marks;
+  for (size_t i = 0; i < statuses.size(); ++i) marks += i ? ",?" : "?";
+  auto sql = std::string("SELECT ") + kRecordColumns + " FROM runs WHERE status IN (" + marks +
+             ") ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?";
+  auto st = prepare(sql.c_str());
+  if (!st) return st.error();
+  int i = 1;
+  for (auto s : statuses) bind_text(*st, i++, model::to_string(s));
+  sqlite3_bind_int64(*st, i++, static_cast<sqlite3_int64>(limit));
+  sqlite3_bind_int64(*st, i, static_cast<sqlite3_int64>(offset));
+  return select_records(*st);
+}
+
 result<store_usage> sqlite_run_store::usage() {
   auto st = prepare("SELECT COUNT(*) FROM runs");
   if (!st) return st.error();

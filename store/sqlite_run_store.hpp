@@ -61,6 +61,8 @@ class sqlite_run_store final : public run_store {
   model::result<std::vector<model::run_record>> list_runs_before(int64_t created_ms,
                                                                  const std::string& id,
                                                                  uint64_t limit) override;
+  model::result<std::vector<model::run_record>> list_runs_in(
+      const std::vector<model::run_status>& statuses, uint64_t offset, uint64_t limit) override;
   model::result<std::vector<std::string>> list_events(const std::string& id,
                                                       uint64_t since_seq,
                                                       uint64_t limit) override;

@@ -1,7 +1,6 @@
 #include "model/bench/http_response_parser.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace fabro::model {
@@ -19,11 +18,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// ASCII case folding inline: std::tolower (a locale call per byte) was 2 %
+// of the load generator's samples against nginx.
+char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return fold(x) == fold(y); });
 }
 
 // Whether comma-separated header `value` lists `token` (any case).

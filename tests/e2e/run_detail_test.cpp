@@ -143,3 +143,32 @@ TEST_CASE("system info and disk usage count the stored and the active runs", "[e
   // Service routes: no token, no answer.
   CHECK(http_request_auth(s.port(), "", "GET", "/api/v1/system/info").status == 401);
 }
+
+TEST_CASE("the board shows running runs as working and completed ones as merge, and no other",
+          "[e2e]") {
+  running_server s;
+  REQUIRE(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).status == 201);
+  auto done = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                   exec_manifest(command_workflow("true"), s.dir.path)).body, "id");
+  REQUIRE(eventually([&] { return s.status(done) == "completed"; }));
+  auto busy = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                   exec_manifest(command_workflow("sleep 30"), s.dir.path)).body, "id");
+  REQUIRE(eventually([&] { return s.status(busy) == "running"; }));
+  auto board = s.get("/api/v1/boards/runs");
+  REQUIRE(board.status == 200);
+  auto items = data_items(board.body);
+  REQUIRE(items.size() == 2);  // the submitted run has no column
+  CHECK(json_string_field(items[0], "id") == busy);
+  CHECK(json_string_field(items[0], "status") == "working");
+  CHECK(json_string_field(items[1], "id") == done);
+  CHECK(json_string_field(items[1], "status") == "merge");
+  CHECK(board.body.find("\"has_more\":false") != std::string::npos);
+  auto first = s.get("/api/v1/boards/runs?page[limit]=1");
+  REQUIRE(data_items(first.body).size() == 1);
+  CHECK(first.body.find("\"has_more\":true") != std::string::npos);
+  auto second = s.get("/api/v1/boards/runs?page[limit]=1&page[offset]=1");
+  REQUIRE(data_items(second.body).size() == 1);
+  CHECK(json_string_field(data_items(second.body)[0], "id") == done);
+}

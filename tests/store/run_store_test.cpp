@@ -84,6 +84,23 @@ void check_contract(store::run_store& s) {
     CHECK(page->at(0).id == "C");
     CHECK(page->at(1).id == "A");
   }
+  SECTION("runs in some statuses list newest first with offset and limit") {
+    REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, "b"), create("C", 20, "c")}));
+    auto done = record("C", 20);
+    done.status = model::run_status::completed;
+    auto paused = record("A", 10);
+    paused.status = model::run_status::paused;
+    REQUIRE(s.commit({{write_kind::update, done, "", "", {}, "", ""},
+                      {write_kind::update, paused, "", "", {}, "", ""}}));
+    auto both = s.list_runs_in({model::run_status::completed, model::run_status::paused}, 0, 5);
+    REQUIRE(both->size() == 2);
+    CHECK(both->at(0).id == "C");
+    CHECK(both->at(1).id == "A");
+    auto second = s.list_runs_in({model::run_status::completed, model::run_status::paused}, 1, 5);
+    REQUIRE(second->size() == 1);
+    CHECK(second->at(0).id == "A");
+    CHECK(s.list_runs_in({model::run_status::running}, 0, 5)->empty());
+  }
   SECTION("usage counts the stored runs and their bytes") {
     CHECK(s.usage()->runs == 0);
     REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, std::string(5000, 'b'))}));

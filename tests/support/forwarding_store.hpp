@@ -49,6 +49,10 @@ class forwarding_store : public store::run_store {
                                                                  uint64_t limit) override {
     return inner_->list_runs_before(created_ms, id, limit);
   }
+  model::result<std::vector<model::run_record>> list_runs_in(
+      const std::vector<model::run_status>& statuses, uint64_t offset, uint64_t limit) override {
+    return inner_->list_runs_in(statuses, offset, limit);
+  }
   model::result<std::vector<std::string>> list_events(const std::string& id, uint64_t since,
                                                       uint64_t limit) override {
     return inner_->list_events(id, since, limit);
