@@ -26,5 +26,7 @@ using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>;
 using usage_atom = caf::atom_constant<caf::atom("usage")>;
 using board_atom = caf::atom_constant<caf::atom("board")>;
+using artifacts_atom = caf::atom_constant<caf::atom("artifacts")>;
+using artifact_atom = caf::atom_constant<caf::atom("artifact")>;
 
 }  // namespace fabro::actors

@@ -56,6 +56,11 @@ typename Inspector::result_type inspect(Inspector& f, new_run& x) {
 namespace fabro::model {
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_artifact& x) {
+  return f(caf::meta::type_name("stored_artifact"), x.name, x.size);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, human_answer& x) {
   return f(caf::meta::type_name("human_answer"), x.how, x.text, x.keys);
 }

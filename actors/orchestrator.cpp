@@ -359,6 +359,30 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
         return self->delegate(self->state.reader, definition_atom::value, id);
       },
       [=](usage_atom) { return self->delegate(self->state.reader, usage_atom::value); },
+      [=](artifacts_atom, const std::string& id) {
+        return self->delegate(self->state.reader, artifacts_atom::value, id);
+      },
+      [=](artifact_atom, const std::string& id, const std::string& name) {
+        return self->delegate(self->state.reader, artifact_atom::value, id, name);
+      },
+      [=](artifact_atom, const std::string& id, const std::string& name,
+          std::string& bytes) -> caf::result<bool> {
+        auto promise = self->make_response_promise<bool>();
+        self->request(self->state.reader, caf::infinite, get_atom::value, id)
+            .then(
+                [=, bytes = std::move(bytes)](model::run_record& run) mutable {
+                  store::run_write w{store::write_kind::artifact, std::move(run), "", "", {},
+                                     name, std::move(bytes)};
+                  self->request(self->state.journal, caf::infinite, commit_atom::value,
+                                std::vector<store::run_write>{std::move(w)})
+                      .then([=](const std::vector<store::write_outcome>&) mutable {
+                              promise.deliver(true);
+                            },
+                            [=](caf::error& err) mutable { promise.deliver(err); });
+                },
+                [=](caf::error& err) mutable { promise.deliver(err); });
+        return promise;
+      },
       [=](board_atom, uint64_t offset, uint64_t limit) {
         return self->delegate(self->state.reader, board_atom::value, offset, limit);
       },

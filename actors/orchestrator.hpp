@@ -122,6 +122,16 @@ using orchestrator_actor = caf::typed_actor<
     // Runs on Fabro's board (running, paused, completed), newest first:
     // skip `offset`, at most `limit`.
     caf::replies_to<board_atom, uint64_t, uint64_t>::with<run_page>,
+    // The artifacts of run `id` (model/run_artifacts.hpp). Fails with
+    // errc::run_not_found.
+    caf::replies_to<artifacts_atom, std::string>::with<std::vector<model::stored_artifact>>,
+    // The bytes of artifact `name` of run `id`. Fails with
+    // errc::run_not_found (run or artifact unknown).
+    caf::replies_to<artifact_atom, std::string, std::string>::with<std::string>,
+    // Stores `bytes` as artifact `name` of run `id` (an upload; replaces one
+    // of the same name); answers true once durable. Fails with
+    // errc::run_not_found or errc::storage_failure.
+    caf::replies_to<artifact_atom, std::string, std::string, std::string>::with<bool>,
     // Answers true once everything committed to the journal before this
     // request is on disk (graceful shutdown).
     caf::replies_to<flush_atom>::with<bool>,

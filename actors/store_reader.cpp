@@ -78,6 +78,25 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         if (!runs) return to_error(runs.error());
         return page_of(std::move(*runs), limit);
       },
+      [=](artifacts_atom,
+          const std::string& id) -> caf::result<std::vector<model::stored_artifact>> {
+        auto run = self->state.store->load_run(id);
+        if (!run) return to_error(run.error());
+        if (!*run) return not_found();
+        auto list = self->state.store->list_artifacts(id);
+        if (!list) return to_error(list.error());
+        return std::move(*list);
+      },
+      [=](artifact_atom, const std::string& id,
+          const std::string& name) -> caf::result<std::string> {
+        auto run = self->state.store->load_run(id);
+        if (!run) return to_error(run.error());
+        if (!*run) return not_found();
+        auto bytes = self->state.store->load_artifact(id, name);
+        if (!bytes) return to_error(bytes.error());
+        if (!*bytes) return to_error(model::errc::run_not_found, model::kArtifactNotFound);
+        return std::move(**bytes);
+      },
       [=](usage_atom) -> caf::result<store::store_usage> {
         auto u = self->state.store->usage();
         if (!u) return to_error(u.error());

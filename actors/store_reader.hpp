@@ -36,7 +36,13 @@ using store_reader_actor = caf::typed_actor<
     caf::replies_to<usage_atom>::with<store::store_usage>,
     // Runs on Fabro's board (model/run_board.hpp), newest first: skip
     // `offset`, at most `limit`, and whether more exist.
-    caf::replies_to<board_atom, uint64_t, uint64_t>::with<run_page>>;
+    caf::replies_to<board_atom, uint64_t, uint64_t>::with<run_page>,
+    // The artifacts of run `id` by name. Fails with errc::run_not_found.
+    caf::replies_to<artifacts_atom, std::string>::with<std::vector<model::stored_artifact>>,
+    // The bytes of artifact `name` of run `id`. Fails with
+    // errc::run_not_found for an unknown run or artifact
+    // (model::kArtifactNotFound for the latter).
+    caf::replies_to<artifact_atom, std::string, std::string>::with<std::string>>;
 
 model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
                                                      const store_factory& make_store);

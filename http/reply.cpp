@@ -74,6 +74,12 @@ void reply::send_json(Code code, const std::string& body) {
   on_written(writer_.send(code, body, MIME(Application, Json)));
 }
 
+void reply::send_bytes(Code code, const std::string& body) {
+  if (!claim()) return;
+  prepare_headers();
+  on_written(writer_.send(code, body, MIME(Application, OctetStream)));
+}
+
 void reply::send_empty(Code code) {
   if (!claim()) return;
   prepare_headers();

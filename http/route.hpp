@@ -53,7 +53,7 @@ std::vector<route> system_routes();  // http/system_routes.cpp: health, system i
 std::vector<route> workflow_routes();  // http/workflow_routes.cpp: validate, preflight
 std::vector<route> question_routes();  // http/question_routes.cpp: answer a human gate
 std::vector<route> attach_routes();    // http/attach_routes.cpp: SSE event streams
-// http/run_detail_routes.cpp: a run's checkpoint, settings, billing
+// http/run_detail_routes.cpp: a run's checkpoint, settings, billing, artifacts
 std::vector<route> run_detail_routes();
 // http/control_routes.cpp: start, cancel, pause, unpause, delete
 std::vector<route> control_routes();

@@ -1,10 +1,15 @@
 // What Fabro's clients read about one run besides its summary (issue 14):
 // GET /api/v1/runs/{id}/checkpoint (RunCheckpoint or null),
 // GET /api/v1/runs/{id}/settings (RunSettings) and
-// GET /api/v1/runs/{id}/billing (RunBilling). Unknown runs are 404.
+// GET /api/v1/runs/{id}/billing (RunBilling), and its artifacts:
+// GET /api/v1/runs/{id}/artifacts, GET|POST /runs/{id}/stages/{stageId}/
+// artifacts and GET …/artifacts/download?filename= (model/run_artifacts).
+// Unknown runs are 404.
 #include "http/ask.hpp"
+#include "http/query_params.hpp"
 #include "http/route.hpp"
 #include "model/engine/checkpoint.hpp"
+#include "model/run_artifacts.hpp"
 #include "model/run_definition.hpp"
 #include "model/run_json.hpp"
 
@@ -50,6 +55,81 @@ void get_billing(const route_context& ctx, const Request& req, reply_ptr rep) {
       actors::get_atom::value, *id);
 }
 
+void list_run_artifacts(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  ask<std::vector<model::stored_artifact>>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, std::vector<model::stored_artifact>& list) {
+        r.send_json(Code::Ok, model::run_artifacts_json(list));
+      },
+      actors::artifacts_atom::value, *id);
+}
+
+// The stage id of the path, checked; nullopt after answering 400.
+std::optional<std::string> path_stage_id(const Request& req, reply& rep) {
+  auto stage = req.param(":stageId").as<std::string>();
+  if (auto ok = model::check_stage_id(stage); !ok) {
+    rep.send_problem(ok.error());
+    return std::nullopt;
+  }
+  return stage;
+}
+
+// The `filename` query parameter, checked; nullopt after answering 400.
+std::optional<std::string> query_filename(const Request& req, reply& rep) {
+  auto name = query_value(req, "filename");
+  if (!name || name->empty()) {
+    rep.send_problem(model::make_problem(model::errc::invalid_request, model::kMissingFilename));
+    return std::nullopt;
+  }
+  if (auto ok = model::check_artifact_path(*name); !ok) {
+    rep.send_problem(ok.error());
+    return std::nullopt;
+  }
+  return name;
+}
+
+void list_stage_artifacts(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  auto stage = path_stage_id(req, *rep);
+  if (!stage) return;
+  ask<std::vector<model::stored_artifact>>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [stage = *stage](reply& r, std::vector<model::stored_artifact>& list) {
+        r.send_json(Code::Ok, model::stage_artifacts_json(list, stage));
+      },
+      actors::artifacts_atom::value, *id);
+}
+
+void download_artifact(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  auto stage = path_stage_id(req, *rep);
+  if (!stage) return;
+  auto file = query_filename(req, *rep);
+  if (!file) return;
+  ask<std::string>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, std::string& bytes) { r.send_bytes(Code::Ok, bytes); },
+      actors::artifact_atom::value, *id, model::artifact_name(*stage, *file));
+}
+
+// putStageArtifact, application/octet-stream: the body is the file.
+void upload_artifact(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  auto stage = path_stage_id(req, *rep);
+  if (!stage) return;
+  auto file = query_filename(req, *rep);
+  if (!file) return;
+  ask<bool>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, bool) { r.send_empty(Code::No_Content); },
+      actors::artifact_atom::value, *id, model::artifact_name(*stage, *file), req.body());
+}
+
 }  // namespace
 
 std::vector<route> run_detail_routes() {
@@ -57,6 +137,10 @@ std::vector<route> run_detail_routes() {
       {"GET", "/api/v1/runs/:id/checkpoint", get_checkpoint},
       {"GET", "/api/v1/runs/:id/settings", get_settings},
       {"GET", "/api/v1/runs/:id/billing", get_billing},
+      {"GET", "/api/v1/runs/:id/artifacts", list_run_artifacts},
+      {"GET", "/api/v1/runs/:id/stages/:stageId/artifacts", list_stage_artifacts},
+      {"POST", "/api/v1/runs/:id/stages/:stageId/artifacts", upload_artifact},
+      {"GET", "/api/v1/runs/:id/stages/:stageId/artifacts/download", download_artifact},
   };
 }
 

@@ -103,6 +103,15 @@ result<std::optional<std::string>> memory_run_store::load_artifact(const std::st
   return std::optional<std::string>{a->second};
 }
 
+result<std::vector<model::stored_artifact>> memory_run_store::list_artifacts(const std::string& id) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  std::vector<model::stored_artifact> out;
+  auto it = data_->runs.find(id);
+  if (it == data_->runs.end()) return out;
+  for (const auto& [name, bytes] : it->second.artifacts) out.push_back({name, bytes.size()});
+  return out;
+}
+
 result<std::vector<run_record>> memory_run_store::list_runs(uint64_t offset, uint64_t limit) {
   std::lock_guard<std::mutex> guard(data_->mutex);
   std::vector<run_record> all;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/result.hpp"
+#include "model/run_artifacts.hpp"
 #include "model/run_record.hpp"
 #include "store/run_write.hpp"
 
@@ -82,6 +83,9 @@ class run_store {
   // The bytes of the run's artifact `name`; nullopt when absent.
   virtual model::result<std::optional<std::string>> load_artifact(const std::string& id,
                                                                   const std::string& name) = 0;
+
+  // The run's artifacts, by name. Empty for an unknown run.
+  virtual model::result<std::vector<model::stored_artifact>> list_artifacts(const std::string& id) = 0;
 
   // Runs newest first (created_at, then id, descending), skipping `offset`,
   // at most `limit`.

@@ -519,6 +519,19 @@ result<std::optional<std::string>> sqlite_run_store::load_artifact(const std::st
   return std::optional<std::string>{std::move(bytes)};
 }
 
+result<std::vector<model::stored_artifact>> sqlite_run_store::list_artifacts(const std::string& id) {
+  auto st = prepare("SELECT name, length(data) FROM artifacts WHERE run_id=? ORDER BY name");
+  if (!st) return st.error();
+  bind_text(*st, 1, id);
+  std::vector<model::stored_artifact> out;
+  int rc;
+  while ((rc = sqlite3_step(*st)) == SQLITE_ROW)
+    out.push_back({column_text(*st, 0), static_cast<uint64_t>(sqlite3_column_int64(*st, 1))});
+  sqlite3_reset(*st);
+  if (rc != SQLITE_DONE) return failure("list artifacts");
+  return out;
+}
+
 result<std::vector<run_record>> sqlite_run_store::list_runs(uint64_t offset, uint64_t limit) {
   static const std::string sql = std::string("SELECT ") + kRecordColumns +
                                  " FROM runs ORDER BY created_ms DESC, id DESC LIMIT ? OFFSET ?";

@@ -56,6 +56,7 @@ class sqlite_run_store final : public run_store {
   model::result<std::optional<std::string>> load_checkpoint(const std::string& id) override;
   model::result<std::optional<std::string>> load_artifact(const std::string& id,
                                                           const std::string& name) override;
+  model::result<std::vector<model::stored_artifact>> list_artifacts(const std::string& id) override;
   model::result<std::vector<model::run_record>> list_runs(uint64_t offset,
                                                           uint64_t limit) override;
   model::result<std::vector<model::run_record>> list_runs_before(int64_t created_ms,

@@ -172,3 +172,44 @@ TEST_CASE("the board shows running runs as working and completed ones as merge, 
   REQUIRE(data_items(second.body).size() == 1);
   CHECK(json_string_field(data_items(second.body)[0], "id") == done);
 }
+
+TEST_CASE("a command stage's output is listed and downloaded as artifacts, and uploads join it",
+          "[e2e]") {
+  running_server s;
+  auto id = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                   exec_manifest(command_workflow("echo out-text"), s.dir.path)).body, "id");
+  REQUIRE(eventually([&] { return s.status(id) == "completed"; }));
+  auto list = s.get("/api/v1/runs/" + id + "/artifacts");
+  REQUIRE(list.status == 200);
+  auto items = data_items(list.body);
+  REQUIRE(items.size() == 2);  // stderr, stdout
+  CHECK(json_string_field(items[1], "relative_path") == "attempt-1/stdout");
+  auto stage = json_string_field(items[1], "stage_id");
+  CHECK(stage == "work@1");
+  CHECK(json_string_field(items[1], "node_slug") == "work");
+  auto base = "/api/v1/runs/" + id + "/stages/" + stage + "/artifacts";
+  auto out = s.get(base + "/download?filename=attempt-1/stdout");
+  CHECK(out.status == 200);
+  CHECK(out.header("content-type") == "application/octet-stream");
+  CHECK(out.body == "out-text\n");
+
+  auto put = http_request(s.port(), "POST", base + "?filename=reports/summary.txt", "all good");
+  CHECK(put.status == 204);
+  CHECK(put.body.empty());
+  CHECK(s.get(base + "/download?filename=reports/summary.txt").body == "all good");
+  auto names = data_items(s.get(base).body);
+  REQUIRE(names.size() == 3);
+  CHECK(json_string_field(names[2], "filename") == "reports/summary.txt");
+
+  // Bad input changes nothing.
+  CHECK(http_request(s.port(), "POST", base + "?filename=../escape", "x").status == 400);
+  CHECK(http_request(s.port(), "POST", base, "x").status == 400);
+  CHECK(s.get(base + "/download").status == 400);
+  CHECK(s.get(base + "/download?filename=nope").status == 404);
+  CHECK(s.get(std::string("/api/v1/runs/") + kUnknown + "/artifacts").status == 404);
+  CHECK(http_request(s.port(), "POST",
+                     std::string("/api/v1/runs/") + kUnknown + "/stages/a@1/artifacts?filename=f",
+                     "x").status == 404);
+  CHECK(data_items(s.get(base).body).size() == 3);
+}

@@ -101,6 +101,20 @@ void check_contract(store::run_store& s) {
     CHECK(second->at(0).id == "A");
     CHECK(s.list_runs_in({model::run_status::running}, 0, 5)->empty());
   }
+  SECTION("artifacts list by name with their sizes") {
+    REQUIRE(s.commit({create("A", 10, "a")}));
+    run_write one{write_kind::artifact, record("A", 10), "", "", {}, "stages/w@1/attempt-1/stdout", "hello"};
+    run_write two{write_kind::artifact, record("A", 10), "", "", {}, "stages/w@1/attempt-1/stderr", ""};
+    REQUIRE(s.commit({one, two}));
+    auto list = s.list_artifacts("A");
+    REQUIRE(list);
+    REQUIRE(list->size() == 2);
+    CHECK(list->at(0).name == "stages/w@1/attempt-1/stderr");
+    CHECK(list->at(0).size == 0);
+    CHECK(list->at(1).name == "stages/w@1/attempt-1/stdout");
+    CHECK(list->at(1).size == 5);
+    CHECK(s.list_artifacts("B")->empty());
+  }
   SECTION("usage counts the stored runs and their bytes") {
     CHECK(s.usage()->runs == 0);
     REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, std::string(5000, 'b'))}));

@@ -41,6 +41,9 @@ class forwarding_store : public store::run_store {
                                                           const std::string& name) override {
     return inner_->load_artifact(id, name);
   }
+  model::result<std::vector<model::stored_artifact>> list_artifacts(const std::string& id) override {
+    return inner_->list_artifacts(id);
+  }
   model::result<std::vector<model::run_record>> list_runs(uint64_t offset, uint64_t limit) override {
     return inner_->list_runs(offset, limit);
   }
