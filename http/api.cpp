@@ -41,12 +41,18 @@ actors::journal_actor journal_of(caf::actor_system& sys, const actors::orchestra
 
 api::api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cfg,
          actors::event_hub_actor hub)
-    : ctx_{sys, orch, std::move(cfg), std::move(hub), journal_of(sys, orch)} {}
+    : ctx_{sys, orch, std::move(cfg), std::move(hub), journal_of(sys, orch),
+           actors::spawn_graph_renderer(sys)} {}
+
+api::~api() { stop(); }
+
+void api::stop() { caf::anon_send_exit(ctx_.renderer, caf::exit_reason::user_shutdown); }
 
 std::vector<route> api::routes() {
   std::vector<route> all;
   for (auto list : {system_routes(), run_routes(), control_routes(), question_routes(),
-                    workflow_routes(), attach_routes(), run_detail_routes()})
+                    workflow_routes(), attach_routes(), run_detail_routes(),
+                    graph_routes()})
     all.insert(all.end(), list.begin(), list.end());
   auto docs = openapi_routes();  // the document is itself a (documented) route
   all.insert(all.end(), docs.begin(), docs.end());

@@ -18,6 +18,12 @@ class api {
  public:
   api(caf::actor_system& sys, actors::orchestrator_actor orch, http_config cfg,
       actors::event_hub_actor hub);
+  ~api();  // stop()s
+  // Ends the actors the API spawned (the graph renderer); a render asked
+  // for after this answers 503. Idempotent.
+  void stop();
+  api(const api&) = delete;
+  api& operator=(const api&) = delete;
   void install(Pistache::Rest::Router& router);
   // Every (method, path) this server answers, in install order.
   static std::vector<route> routes();

@@ -19,6 +19,7 @@ Code status_of(model::errc code) {
     case model::errc::forbidden: return Code::Forbidden;
     case model::errc::unavailable:
     case model::errc::storage_failure: return Code::Service_Unavailable;
+    case model::errc::render_failed: return Code::Bad_Gateway;
     case model::errc::store_damaged:
     case model::errc::internal: return Code::Internal_Server_Error;
   }

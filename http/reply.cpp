@@ -74,10 +74,10 @@ void reply::send_json(Code code, const std::string& body) {
   on_written(writer_.send(code, body, MIME(Application, Json)));
 }
 
-void reply::send_bytes(Code code, const std::string& body) {
+void reply::send_bytes(Code code, const std::string& body, const std::string& media_type) {
   if (!claim()) return;
   prepare_headers();
-  on_written(writer_.send(code, body, MIME(Application, OctetStream)));
+  on_written(writer_.send(code, body, Pistache::Http::Mime::MediaType::fromString(media_type)));
 }
 
 void reply::send_empty(Code code) {

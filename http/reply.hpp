@@ -42,8 +42,9 @@ class reply {
 
   void send_json(Pistache::Http::Code code, const std::string& body);
   void send_empty(Pistache::Http::Code code);
-  // `body` as application/octet-stream (a downloaded file).
-  void send_bytes(Pistache::Http::Code code, const std::string& body);
+  // `body` with Content-Type `media_type` (a downloaded file, an image).
+  void send_bytes(Pistache::Http::Code code, const std::string& body,
+                  const std::string& media_type = "application/octet-stream");
   // Status and body chosen by error_response from the problem's code; a
   // 429 or storage 503 also carries Retry-After (error_response: retry_after_of).
   void send_problem(const model::problem& p);

@@ -12,6 +12,7 @@
 #include <pistache/router.h>
 
 #include "actors/event_hub.hpp"
+#include "actors/graph_renderer.hpp"
 #include "actors/orchestrator.hpp"
 #include "http/reply.hpp"
 #include "http/server.hpp"
@@ -27,6 +28,7 @@ struct route_context {
   // The orchestrator's journal: creates go straight to it (run_routes.cpp);
   // null when the orchestrator did not give it (creates then ask `orch`).
   actors::journal_actor journal;
+  actors::graph_renderer_actor renderer;  // workflow graphs (SVG, PNG)
 };
 
 using route_handler =
@@ -53,6 +55,8 @@ std::vector<route> system_routes();  // http/system_routes.cpp: health, system i
 std::vector<route> workflow_routes();  // http/workflow_routes.cpp: validate, preflight
 std::vector<route> question_routes();  // http/question_routes.cpp: answer a human gate
 std::vector<route> attach_routes();    // http/attach_routes.cpp: SSE event streams
+// http/graph_routes.cpp: workflow graphs as SVG or PNG
+std::vector<route> graph_routes();
 // http/run_detail_routes.cpp: a run's checkpoint, settings, billing, artifacts
 std::vector<route> run_detail_routes();
 // http/control_routes.cpp: start, cancel, pause, unpause, delete

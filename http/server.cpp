@@ -189,6 +189,7 @@ void http_server::shutdown() {
   if (stopped_ || !endpoint_) return;
   stopped_ = true;
   endpoint_->shutdown();
+  if (api_) api_->stop();
 }
 
 }  // namespace fabro::http

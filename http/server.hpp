@@ -62,7 +62,9 @@ class http_server {
                                                            const http_config& cfg);
   ~http_server();
   uint16_t port() const;  // the bound port (useful with port 0)
-  void shutdown();         // stop accepting; idempotent
+  // Stops accepting and ends the API's own actors (the graph renderer), so
+  // that actor_system::await_all_actors_done can return. Idempotent.
+  void shutdown();
 
  private:
   http_server() = default;

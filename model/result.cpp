@@ -16,6 +16,7 @@ const char* to_string(errc code) {
     case errc::unavailable: return "unavailable";
     case errc::storage_failure: return "storage_failure";
     case errc::store_damaged: return "store_damaged";
+    case errc::render_failed: return "render_failed";
     case errc::internal: return "internal";
   }
   return "internal";

@@ -31,6 +31,7 @@ enum class errc {
   storage_failure,    // the durable store cannot commit or read now (disk full,
                       // I/O error): 503 + Retry-After; nothing was applied
   store_damaged,      // a stored document or the store's schema is damaged: 500
+  render_failed,      // Graphviz could not lay out or render a graph: 502
   internal,           // a bug: 500
 };
 
