@@ -28,5 +28,6 @@ using usage_atom = caf::atom_constant<caf::atom("usage")>;
 using board_atom = caf::atom_constant<caf::atom("board")>;
 using artifacts_atom = caf::atom_constant<caf::atom("artifacts")>;
 using artifact_atom = caf::atom_constant<caf::atom("artifact")>;
+using state_atom = caf::atom_constant<caf::atom("state")>;
 
 }  // namespace fabro::actors

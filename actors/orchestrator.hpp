@@ -128,6 +128,9 @@ using orchestrator_actor = caf::typed_actor<
     // The bytes of artifact `name` of run `id`. Fails with
     // errc::run_not_found (run or artifact unknown).
     caf::replies_to<artifact_atom, std::string, std::string>::with<std::string>,
+    // Fabro's RunProjection JSON of run `id` (GET /runs/{id}/state: the
+    // store reader folds the committed log). Fails with errc::run_not_found.
+    caf::replies_to<state_atom, std::string>::with<std::string>,
     // Stores `bytes` as artifact `name` of run `id` (an upload; replaces one
     // of the same name); answers true once durable. Fails with
     // errc::run_not_found or errc::storage_failure.

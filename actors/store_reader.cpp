@@ -1,11 +1,14 @@
 #include "actors/store_reader.hpp"
 
+#include <optional>
+
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/errors.hpp"
 #include "model/run_board.hpp"
+#include "model/run_projection.hpp"
 
 namespace fabro::actors {
 namespace {
@@ -18,6 +21,34 @@ struct reader_state {
 using reader_pointer = store_reader_actor::stateful_pointer<reader_state>;
 
 caf::error not_found() { return to_error(model::errc::run_not_found, "Run not found."); }
+
+// Events are folded this many at a time.
+constexpr uint64_t kProjectionPage = 1024;
+
+caf::result<std::string> project(reader_pointer self, const std::string& id) {
+  auto& store = *self->state.store;
+  auto run = store.load_run(id);
+  if (!run) return to_error(run.error());
+  if (!*run) return not_found();
+  std::optional<model::run_definition> definition;
+  auto stored = store.load_definition(id);
+  if (!stored) return to_error(stored.error());
+  if (*stored) {
+    auto d = model::parse_run_definition(**stored);
+    if (!d) return to_error(d.error());
+    definition = std::move(*d);
+  }
+  model::run_projection projection(id);
+  for (uint64_t since = 1;;) {
+    auto events = store.list_events(id, since, kProjectionPage);
+    if (!events) return to_error(events.error());
+    for (const auto& e : *events)
+      if (auto ok = projection.apply(e); !ok) return to_error(ok.error());
+    if (events->size() < kProjectionPage) break;
+    since += kProjectionPage;
+  }
+  return projection.json(definition ? &*definition : nullptr);
+}
 
 // `runs` as read with one more than `limit`: that one only says more exist.
 run_page page_of(std::vector<model::run_record> runs, uint64_t limit) {
@@ -107,6 +138,7 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         if (!runs) return to_error(runs.error());
         return std::move(*runs);
       },
+      [=](state_atom, const std::string& id) { return project(self, id); },
   };
 }
 

@@ -42,7 +42,11 @@ using store_reader_actor = caf::typed_actor<
     // The bytes of artifact `name` of run `id`. Fails with
     // errc::run_not_found for an unknown run or artifact
     // (model::kArtifactNotFound for the latter).
-    caf::replies_to<artifact_atom, std::string, std::string>::with<std::string>>;
+    caf::replies_to<artifact_atom, std::string, std::string>::with<std::string>,
+    // Fabro's RunProjection JSON of run `id` (model/run_projection.hpp),
+    // folded from its whole event log. Fails with errc::run_not_found, or
+    // errc::store_damaged for a stored event that is not an envelope.
+    caf::replies_to<state_atom, std::string>::with<std::string>>;
 
 model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
                                                      const store_factory& make_store);

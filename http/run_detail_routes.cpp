@@ -1,5 +1,6 @@
 // What Fabro's clients read about one run besides its summary (issue 14):
 // GET /api/v1/runs/{id}/checkpoint (RunCheckpoint or null),
+// GET /api/v1/runs/{id}/state (RunProjection, model/run_projection.hpp),
 // GET /api/v1/runs/{id}/settings (RunSettings) and
 // GET /api/v1/runs/{id}/billing (RunBilling), and its artifacts:
 // GET /api/v1/runs/{id}/artifacts, GET|POST /runs/{id}/stages/{stageId}/
@@ -31,6 +32,15 @@ void get_checkpoint(const route_context& ctx, const Request& req, reply_ptr rep)
         r.send_json(Code::Ok, model::api_checkpoint_json(*c));
       },
       actors::checkpoint_atom::value, *id);
+}
+
+void get_state(const route_context& ctx, const Request& req, reply_ptr rep) {
+  auto id = path_run_id(req, *rep);
+  if (!id) return;
+  ask<std::string>(
+      ctx.sys, ctx.orch, std::move(rep),
+      [](reply& r, std::string& projection) { r.send_json(Code::Ok, projection); },
+      actors::state_atom::value, *id);
 }
 
 void get_settings(const route_context& ctx, const Request& req, reply_ptr rep) {
@@ -135,6 +145,7 @@ void upload_artifact(const route_context& ctx, const Request& req, reply_ptr rep
 std::vector<route> run_detail_routes() {
   return {
       {"GET", "/api/v1/runs/:id/checkpoint", get_checkpoint},
+      {"GET", "/api/v1/runs/:id/state", get_state},
       {"GET", "/api/v1/runs/:id/settings", get_settings},
       {"GET", "/api/v1/runs/:id/billing", get_billing},
       {"GET", "/api/v1/runs/:id/artifacts", list_run_artifacts},

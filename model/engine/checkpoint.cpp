@@ -15,10 +15,12 @@ void write_map(json_writer& w, const char* key, const Map& m) {
   w.end_object();
 }
 
-void write_core(json_writer& w, const checkpoint& c) {
+// The fields every form shares. An empty next_node_id is written null, or
+// left out when `omit_empty_next` (Fabro's RunCheckpoint).
+void write_core(json_writer& w, const checkpoint& c, bool omit_empty_next = false) {
   w.field("current_node", c.current_node);
-  if (c.next_node_id.empty()) w.field_null("next_node_id");
-  else w.field("next_node_id", c.next_node_id);
+  if (!c.next_node_id.empty()) w.field("next_node_id", c.next_node_id);
+  else if (!omit_empty_next) w.field_null("next_node_id");
   w.key("completed_nodes").begin_array();
   for (const auto& n : c.completed_nodes) w.value(n);
   w.end_array();
@@ -43,15 +45,7 @@ std::string to_json(const checkpoint& c) {
 std::string api_checkpoint_json(const checkpoint& c) {
   json_writer w;
   w.begin_object().field("timestamp", format_rfc3339_ms(c.timestamp_ms));
-  w.field("current_node", c.current_node);
-  if (!c.next_node_id.empty()) w.field("next_node_id", c.next_node_id);
-  w.key("completed_nodes").begin_array();
-  for (const auto& n : c.completed_nodes) w.value(n);
-  w.end_array();
-  write_map(w, "node_retries", c.node_retries);
-  write_map(w, "node_visits", c.node_visits);
-  write_map(w, "node_outcomes", c.node_outcomes);
-  write_map(w, "loop_failure_signatures", c.loop_failure_signatures);
+  write_core(w, c, /*omit_empty_next=*/true);
   write_map(w, "context_values", c.context_values);
   w.end_object();
   return w.take();
@@ -105,8 +99,10 @@ result<checkpoint> parse_checkpoint(std::string_view json) {
   if (!read_map(root, "node_retries", c.node_retries) ||
       !read_map(root, "node_visits", c.node_visits) ||
       !read_map(root, "node_outcomes", c.node_outcomes) ||
-      !read_map(root, "loop_failure_signatures", c.loop_failure_signatures) ||
-      !read_map(root, "context_values", c.context_values))
+      !read_map(root, "loop_failure_signatures", c.loop_failure_signatures))
+    return bad();
+  // checkpoint_event_json leaves the context out.
+  if (!root["context_values"].error() && !read_map(root, "context_values", c.context_values))
     return bad();
   int64_t ts = 0;
   if (!root["timestamp_ms"].get(ts)) c.timestamp_ms = ts;

@@ -27,7 +27,8 @@ struct checkpoint {
 
 // JSON object with the fields above (keys as named).
 std::string to_json(const checkpoint& c);
-// Reads what to_json wrote. Fails with errc::internal for anything else.
+// Reads what to_json or checkpoint_event_json wrote (the latter with an
+// empty context_values). Fails with errc::internal for anything else.
 result<checkpoint> parse_checkpoint(std::string_view json);
 // Fabro's RunCheckpoint (GET /api/v1/runs/{id}/checkpoint): timestamp
 // (RFC 3339; the Unix epoch when not recorded), current_node,

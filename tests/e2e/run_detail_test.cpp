@@ -213,3 +213,46 @@ TEST_CASE("a command stage's output is listed and downloaded as artifacts, and u
                      "x").status == 404);
   CHECK(data_items(s.get(base).body).size() == 3);
 }
+
+TEST_CASE("a run's state is Fabro's RunProjection folded from its event log", "[e2e]") {
+  running_server s;
+  auto waiting = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).body, "id");
+  {
+    auto r = s.get("/api/v1/runs/" + waiting + "/state");
+    REQUIRE(r.status == 200);
+    doc d(r.body);
+    std::string_view status, source;
+    REQUIRE_FALSE(d.root["status"]["status"].get(status));
+    CHECK(status == "submitted");
+    REQUIRE_FALSE(d.root["graph_source"].get(source));
+    CHECK(source.find("digraph T") != std::string_view::npos);
+    CHECK(d.root["checkpoint"].is_null());
+  }
+  auto r = http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                        exec_manifest(command_workflow("echo hi"), s.dir.path));
+  REQUIRE(r.status == 201);
+  auto id = json_string_field(r.body, "id");
+  REQUIRE(eventually([&] { return s.status(id) == "completed"; }));
+  auto state = s.get("/api/v1/runs/" + id + "/state");
+  REQUIRE(state.status == 200);
+  doc d(state.body);
+  std::string_view v;
+  REQUIRE_FALSE(d.root["status"]["status"].get(v));
+  CHECK(v == "succeeded");
+  REQUIRE_FALSE(d.root["run"]["run_id"].get(v));
+  CHECK(v == id);
+  REQUIRE_FALSE(d.root["nodes"]["work@1"]["stdout"].get(v));
+  CHECK(v == "hi\n");
+  REQUIRE_FALSE(d.root["nodes"]["work@1"]["status"]["status"].get(v));
+  CHECK(v == "success");
+  REQUIRE_FALSE(d.root["conclusion"]["status"].get(v));
+  CHECK(v == "success");
+  simdjson::dom::array checkpoints;
+  REQUIRE_FALSE(d.root["checkpoints"].get(checkpoints));
+  CHECK(checkpoints.size() >= 2);  // one per executed stage
+  REQUIRE_FALSE(d.root["checkpoint"]["current_node"].get(v));
+
+  CHECK(s.get(std::string("/api/v1/runs/") + kUnknown + "/state").status == 404);
+  CHECK(s.get("/api/v1/runs/nope/state").status == 400);
+}
