@@ -29,5 +29,6 @@ using board_atom = caf::atom_constant<caf::atom("board")>;
 using artifacts_atom = caf::atom_constant<caf::atom("artifacts")>;
 using artifact_atom = caf::atom_constant<caf::atom("artifact")>;
 using state_atom = caf::atom_constant<caf::atom("state")>;
+using append_atom = caf::atom_constant<caf::atom("append")>;
 
 }  // namespace fabro::actors

@@ -42,7 +42,9 @@ typename Inspector::result_type inspect(Inspector& f, run_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_event& x) {
   return f(caf::meta::type_name("run_event"), x.run_id, x.seq, x.id, x.ts_ms, x.event,
-           x.properties_json, x.node_id, x.node_label, x.stage_id, x.actor_json);
+           x.properties_json, x.node_id, x.node_label, x.stage_id, x.actor_json,
+           x.parallel_group_id, x.parallel_branch_id, x.session_id, x.parent_session_id,
+           x.tool_call_id);
 }
 
 template <class Inspector>

@@ -359,6 +359,9 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
         return self->delegate(self->state.reader, definition_atom::value, id);
       },
       [=](usage_atom) { return self->delegate(self->state.reader, usage_atom::value); },
+      [=](append_atom, const std::string& id, model::run_event& e) {
+        return append_event(self, id, std::move(e));
+      },
       [=](state_atom, const std::string& id) {
         return self->delegate(self->state.reader, state_atom::value, id);
       },

@@ -87,6 +87,11 @@ using orchestrator_actor = caf::typed_actor<
     // already pending.".
     caf::replies_to<control_atom, model::control_action, std::string, std::string>::with<
         model::run_record>,
+    // Appends `event` (model/appended_event.hpp) to the log of run `id` with
+    // the next seq, through its actor while it executes, else after the
+    // stored log; answers that seq once durable (the event hub then streams
+    // it). Fails with errc::run_not_found, errc::storage_failure.
+    caf::replies_to<append_atom, std::string, model::run_event>::with<uint64_t>,
     // Deletes run `id` with its manifest and events (DELETE /runs/{id}).
     // A submitted run that was never started is removed at once; any other
     // non-terminal run needs `force`: it is cancelled first and removed

@@ -78,6 +78,9 @@ void launch(orchestrator_pointer self, const std::string& id);
 caf::result<model::run_record> control(orchestrator_pointer self, model::control_action action,
                                        const std::string& id, const std::string& login);
 caf::result<bool> remove(orchestrator_pointer self, const std::string& id, bool force);
+// Behavior of actors/orchestrator_append.cpp (append_atom).
+caf::result<uint64_t> append_event(orchestrator_pointer self, const std::string& id,
+                                   model::run_event event);
 // Called when a run actor is gone: its slot, pending deletes.
 void run_ended(orchestrator_pointer self, const std::string& id);
 

@@ -522,6 +522,15 @@ void control(run_pointer self, record_promise& promise, model::control_action ac
   });
 }
 
+// A worker's event (POST /runs/{id}/events): the next seq, nothing else.
+void append(run_pointer self, record_promise& promise, model::run_event e) {
+  auto& st = self->state;
+  e.run_id = st.live.id;
+  e.seq = ++st.live.last_seq;
+  st.pending.push_back(std::move(e));
+  commit_pending(self, [=]() mutable { promise.deliver(self->state.committed); });
+}
+
 run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
                                   journal_actor journal, run_options opts) {
   self->state.committed = record;
@@ -560,6 +569,9 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
       [=](control_atom, model::control_action action, const std::string& login) {
         return admit_request(self,
                              [=](record_promise& p) { control(self, p, action, login); });
+      },
+      [=](append_atom, model::run_event& e) {
+        return admit_request(self, [=](record_promise& p) { append(self, p, e); });
       },
       [=](commit_atom) { retry_commit(self); },
   };

@@ -65,6 +65,11 @@ using run_actor = caf::typed_actor<
     // once (SIGSTOP of the running command; the timeout stops ticking) and
     // gives its queue slot back, unpause continues it.
     caf::replies_to<control_atom, model::control_action, std::string>::with<model::run_record>,
+    // Appends `event` (model/appended_event.hpp: a worker's) to the log with
+    // the next seq, committed with whatever the run has pending; it changes
+    // nothing else. Answers the committed record, whose last_seq is the
+    // event's seq.
+    caf::replies_to<append_atom, model::run_event>::with<model::run_record>,
     // Internal: the process group of the running command (from its runner).
     caf::reacts_to<pgid_atom, int64_t>,
     // Internal: a wait stage's or retry backoff's timer `token` fired.

@@ -24,6 +24,19 @@ std::optional<std::string> path_run_id(const Request& req, reply& rep) {
   return *id;
 }
 
+bool octet_body(const Request& req, reply& rep, const char* multipart_text) {
+  auto type = req.headers().tryGetRaw("Content-Type");
+  if (type) {
+    std::string value = type->value();
+    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (value.rfind("multipart/", 0) == 0) {
+      rep.send_problem(model::make_problem(model::errc::invalid_request, multipart_text));
+      return false;
+    }
+  }
+  return true;
+}
+
 namespace {
 
 // The orchestrator's journal, for the create fast path; null if it cannot
@@ -51,7 +64,7 @@ void api::stop() { caf::anon_send_exit(ctx_.renderer, caf::exit_reason::user_shu
 std::vector<route> api::routes() {
   std::vector<route> all;
   for (auto list : {system_routes(), run_routes(), control_routes(), question_routes(),
-                    workflow_routes(), attach_routes(), run_detail_routes(),
+                    workflow_routes(), attach_routes(), run_detail_routes(), worker_routes(),
                     graph_routes()})
     all.insert(all.end(), list.begin(), list.end());
   auto docs = openapi_routes();  // the document is itself a (documented) route

@@ -59,6 +59,8 @@ std::vector<route> attach_routes();    // http/attach_routes.cpp: SSE event stre
 std::vector<route> graph_routes();
 // http/run_detail_routes.cpp: a run's checkpoint, settings, billing, artifacts
 std::vector<route> run_detail_routes();
+// http/worker_routes.cpp: what a worker writes (events, blobs)
+std::vector<route> worker_routes();
 // http/control_routes.cpp: start, cancel, pause, unpause, delete
 std::vector<route> control_routes();
 
@@ -69,5 +71,10 @@ model::result<bool> query_flag(const Pistache::Rest::Request& req, const std::st
 // If the path id is a ULID, its canonical form; otherwise sends
 // 400 "Invalid run ID." on `rep` and returns nullopt.
 std::optional<std::string> path_run_id(const Pistache::Rest::Request& req, reply& rep);
+
+// Whether the request's body is plain bytes; for a multipart/form-data
+// body (Fabro's batch upload, not served) sends 400 `multipart_text` on
+// `rep` and returns false.
+bool octet_body(const Pistache::Rest::Request& req, reply& rep, const char* multipart_text);
 
 }  // namespace fabro::http

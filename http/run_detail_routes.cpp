@@ -134,6 +134,7 @@ void upload_artifact(const route_context& ctx, const Request& req, reply_ptr rep
   if (!stage) return;
   auto file = query_filename(req, *rep);
   if (!file) return;
+  if (!octet_body(req, *rep, model::kMultipartArtifact)) return;
   ask<bool>(
       ctx.sys, ctx.orch, std::move(rep),
       [](reply& r, bool) { r.send_empty(Code::No_Content); },

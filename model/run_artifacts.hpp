@@ -28,6 +28,8 @@ inline constexpr const char* kBadFilename =
 inline constexpr const char* kMissingFilename = "Missing filename.";
 inline constexpr const char* kBadStageId = "Invalid stage ID.";
 inline constexpr const char* kArtifactNotFound = "Artifact not found.";
+inline constexpr const char* kMultipartArtifact =
+    "Multipart uploads are not accepted; send the file as application/octet-stream.";
 
 // Fails with errc::invalid_request (kBadFilename) unless `path` is a
 // relative path of 1..1024 bytes whose parts are neither empty, "." nor

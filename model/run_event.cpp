@@ -35,6 +35,12 @@ std::string envelope_json(const run_event& e) {
   if (!e.node_label.empty()) w.field("node_label", e.node_label);
   if (!e.stage_id.empty()) w.field("stage_id", e.stage_id);
   if (!e.actor_json.empty()) w.field_raw("actor", e.actor_json);
+  const std::pair<const char*, const std::string*> more[] = {
+      {"parallel_group_id", &e.parallel_group_id}, {"parallel_branch_id", &e.parallel_branch_id},
+      {"session_id", &e.session_id}, {"parent_session_id", &e.parent_session_id},
+      {"tool_call_id", &e.tool_call_id}};
+  for (const auto& [key, value] : more)
+    if (!value->empty()) w.field(key, *value);
   w.end_object();
   return w.take();
 }

@@ -20,6 +20,13 @@ struct run_event {
   std::string node_label;
   std::string stage_id;
   std::string actor_json;            // a JSON object, empty = absent
+  // Fabro's other optional keys, which only appended events carry
+  // (POST /api/v1/runs/{id}/events); empty = absent.
+  std::string parallel_group_id;
+  std::string parallel_branch_id;
+  std::string session_id;
+  std::string parent_session_id;
+  std::string tool_call_id;
 };
 
 // A UUIDv7 text from a millisecond time and 10 random bytes.

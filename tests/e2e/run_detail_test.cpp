@@ -205,6 +205,10 @@ TEST_CASE("a command stage's output is listed and downloaded as artifacts, and u
   // Bad input changes nothing.
   CHECK(http_request(s.port(), "POST", base + "?filename=../escape", "x").status == 400);
   CHECK(http_request(s.port(), "POST", base, "x").status == 400);
+  auto multipart = http_request(s.port(), "POST", base + "?filename=m.txt", "--b\r\n--b--\r\n",
+                                "Content-Type: multipart/form-data; boundary=b\r\n");
+  CHECK(multipart.status == 400);
+  CHECK(multipart.body.find("Multipart uploads are not accepted") != std::string::npos);
   CHECK(s.get(base + "/download").status == 400);
   CHECK(s.get(base + "/download?filename=nope").status == 404);
   CHECK(s.get(std::string("/api/v1/runs/") + kUnknown + "/artifacts").status == 404);
