@@ -30,5 +30,7 @@ using artifacts_atom = caf::atom_constant<caf::atom("artifacts")>;
 using artifact_atom = caf::atom_constant<caf::atom("artifact")>;
 using state_atom = caf::atom_constant<caf::atom("state")>;
 using append_atom = caf::atom_constant<caf::atom("append")>;
+using stages_atom = caf::atom_constant<caf::atom("stages")>;
+using turns_atom = caf::atom_constant<caf::atom("turns")>;
 
 }  // namespace fabro::actors

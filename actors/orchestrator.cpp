@@ -362,6 +362,12 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
       [=](append_atom, const std::string& id, model::run_event& e) {
         return append_event(self, id, std::move(e));
       },
+      [=](stages_atom, const std::string& id, uint64_t offset, uint64_t limit) {
+        return self->delegate(self->state.reader, stages_atom::value, id, offset, limit);
+      },
+      [=](turns_atom, const std::string& id, const std::string& stage) {
+        return self->delegate(self->state.reader, turns_atom::value, id, stage);
+      },
       [=](state_atom, const std::string& id) {
         return self->delegate(self->state.reader, state_atom::value, id);
       },

@@ -9,6 +9,7 @@
 #include "actors/errors.hpp"
 #include "model/run_board.hpp"
 #include "model/run_projection.hpp"
+#include "model/run_stages.hpp"
 
 namespace fabro::actors {
 namespace {
@@ -25,6 +26,20 @@ caf::error not_found() { return to_error(model::errc::run_not_found, "Run not fo
 // Events are folded this many at a time.
 constexpr uint64_t kProjectionPage = 1024;
 
+// Feeds every stored event of run `id` (which must exist) to `fold`, in seq
+// order.
+template <class Fold>
+model::result<model::done> fold_log(reader_pointer self, const std::string& id, Fold& fold) {
+  for (uint64_t since = 1;;) {
+    auto events = self->state.store->list_events(id, since, kProjectionPage);
+    if (!events) return events.error();
+    for (const auto& e : *events)
+      if (auto ok = fold.apply(e); !ok) return ok.error();
+    if (events->size() < kProjectionPage) return model::done{};
+    since += kProjectionPage;
+  }
+}
+
 caf::result<std::string> project(reader_pointer self, const std::string& id) {
   auto& store = *self->state.store;
   auto run = store.load_run(id);
@@ -39,15 +54,19 @@ caf::result<std::string> project(reader_pointer self, const std::string& id) {
     definition = std::move(*d);
   }
   model::run_projection projection(id);
-  for (uint64_t since = 1;;) {
-    auto events = store.list_events(id, since, kProjectionPage);
-    if (!events) return to_error(events.error());
-    for (const auto& e : *events)
-      if (auto ok = projection.apply(e); !ok) return to_error(ok.error());
-    if (events->size() < kProjectionPage) break;
-    since += kProjectionPage;
-  }
+  if (auto ok = fold_log(self, id, projection); !ok) return to_error(ok.error());
   return projection.json(definition ? &*definition : nullptr);
+}
+
+// The stages of run `id`, folded; fails as project() does.
+caf::expected<std::unique_ptr<model::run_stages>> stages_of(reader_pointer self,
+                                                            const std::string& id) {
+  auto run = self->state.store->load_run(id);
+  if (!run) return to_error(run.error());
+  if (!*run) return not_found();
+  auto stages = std::make_unique<model::run_stages>();
+  if (auto ok = fold_log(self, id, *stages); !ok) return to_error(ok.error());
+  return stages;
 }
 
 // `runs` as read with one more than `limit`: that one only says more exist.
@@ -139,6 +158,20 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         return std::move(*runs);
       },
       [=](state_atom, const std::string& id) { return project(self, id); },
+      [=](stages_atom, const std::string& id, uint64_t offset,
+          uint64_t limit) -> caf::result<std::string> {
+        auto stages = stages_of(self, id);
+        if (!stages) return std::move(stages.error());
+        return (*stages)->json(offset, limit);
+      },
+      [=](turns_atom, const std::string& id,
+          const std::string& stage) -> caf::result<std::string> {
+        auto stages = stages_of(self, id);
+        if (!stages) return std::move(stages.error());
+        if (!(*stages)->has(stage))
+          return to_error(model::errc::run_not_found, model::kStageNotFound);
+        return std::string("{\"data\":[],\"meta\":{\"has_more\":false}}");
+      },
   };
 }
 

@@ -46,7 +46,15 @@ using store_reader_actor = caf::typed_actor<
     // Fabro's RunProjection JSON of run `id` (model/run_projection.hpp),
     // folded from its whole event log. Fails with errc::run_not_found, or
     // errc::store_damaged for a stored event that is not an envelope.
-    caf::replies_to<state_atom, std::string>::with<std::string>>;
+    caf::replies_to<state_atom, std::string>::with<std::string>,
+    // Fabro's PaginatedRunStageList of run `id` (model/run_stages.hpp):
+    // skip `offset`, at most `limit`. Fails like state_atom.
+    caf::replies_to<stages_atom, std::string, uint64_t, uint64_t>::with<std::string>,
+    // Fabro's PaginatedStageTurnList of stage execution `stage_id` of run
+    // `id`: no stage of this server records LLM turns yet, so an empty
+    // page. Fails with errc::run_not_found (model::kStageNotFound for a
+    // stage that never started).
+    caf::replies_to<turns_atom, std::string, std::string>::with<std::string>>;
 
 model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
                                                      const store_factory& make_store);

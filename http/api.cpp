@@ -64,7 +64,7 @@ void api::stop() { caf::anon_send_exit(ctx_.renderer, caf::exit_reason::user_shu
 std::vector<route> api::routes() {
   std::vector<route> all;
   for (auto list : {system_routes(), run_routes(), control_routes(), question_routes(),
-                    workflow_routes(), attach_routes(), run_detail_routes(), worker_routes(),
+                    workflow_routes(), attach_routes(), run_detail_routes(), worker_routes(), stage_routes(),
                     graph_routes()})
     all.insert(all.end(), list.begin(), list.end());
   auto docs = openapi_routes();  // the document is itself a (documented) route

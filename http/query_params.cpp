@@ -40,4 +40,12 @@ model::result<uint64_t> query_uint(const Pistache::Rest::Request& req, const std
   return std::clamp(v, lo, hi);
 }
 
+model::result<page_params> query_page(const Pistache::Rest::Request& req) {
+  auto limit = query_uint(req, "page[limit]", 20, 1, 100);
+  if (!limit) return limit.error();
+  auto offset = query_uint(req, "page[offset]", 0, 0, UINT64_MAX - 100);
+  if (!offset) return offset.error();
+  return page_params{*limit, *offset};
+}
+
 }  // namespace fabro::http

@@ -22,4 +22,13 @@ std::optional<std::string> query_value(const Pistache::Rest::Request& req,
 model::result<uint64_t> query_uint(const Pistache::Rest::Request& req, const std::string& name,
                                    uint64_t fallback, uint64_t lo, uint64_t hi);
 
+// Fabro's page[limit] (default 20, clamped to 1..100) and page[offset]
+// (default 0).
+struct page_params {
+  uint64_t limit = 20;
+  uint64_t offset = 0;
+};
+// Fails with errc::invalid_request for a non-number.
+model::result<page_params> query_page(const Pistache::Rest::Request& req);
+
 }  // namespace fabro::http

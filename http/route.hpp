@@ -59,6 +59,8 @@ std::vector<route> attach_routes();    // http/attach_routes.cpp: SSE event stre
 std::vector<route> graph_routes();
 // http/run_detail_routes.cpp: a run's checkpoint, settings, billing, artifacts
 std::vector<route> run_detail_routes();
+// http/stage_routes.cpp: a run's stages, their turns, sandbox access
+std::vector<route> stage_routes();
 // http/worker_routes.cpp: what a worker writes (events, blobs)
 std::vector<route> worker_routes();
 // http/control_routes.cpp: start, cancel, pause, unpause, delete

@@ -68,13 +68,11 @@ void create_run(const route_context& ctx, const Request& req, reply_ptr rep) {
 void list_runs(const route_context& ctx, const Request& req, reply_ptr rep) {
   if (!query_value(req, "page[limit]") && !query_value(req, "page[offset]"))
     return stream_run_list(ctx, *rep);
-  auto limit = query_uint(req, "page[limit]", 20, 1, 100);
-  if (!limit) return rep->send_problem(limit.error());
-  auto offset = query_uint(req, "page[offset]", 0, 0, UINT64_MAX - 100);
-  if (!offset) return rep->send_problem(offset.error());
+  auto page = query_page(req);
+  if (!page) return rep->send_problem(page.error());
   ask<actors::run_page>(
       ctx.sys, ctx.orch, std::move(rep),
-      [limit = *limit, offset = *offset](reply& r, actors::run_page& page) {
+      [limit = page->limit, offset = page->offset](reply& r, actors::run_page& page) {
         std::string body = "[";
         for (const auto& run : page.runs) {
           if (body.size() > 1) body += ',';
@@ -87,21 +85,19 @@ void list_runs(const route_context& ctx, const Request& req, reply_ptr rep) {
                              ">; rel=\"next\"");
         r.send_json(Code::Ok, body);
       },
-      actors::list_atom::value, *offset, *limit);
+      actors::list_atom::value, page->offset, page->limit);
 }
 
 // Fabro's board view: PaginatedRunList of the runs with a column.
 void list_board(const route_context& ctx, const Request& req, reply_ptr rep) {
-  auto limit = query_uint(req, "page[limit]", 20, 1, 100);
-  if (!limit) return rep->send_problem(limit.error());
-  auto offset = query_uint(req, "page[offset]", 0, 0, UINT64_MAX - 100);
-  if (!offset) return rep->send_problem(offset.error());
+  auto page = query_page(req);
+  if (!page) return rep->send_problem(page.error());
   ask<actors::run_page>(
       ctx.sys, ctx.orch, std::move(rep),
       [](reply& r, actors::run_page& page) {
         r.send_json(Code::Ok, model::board_page_json(page.runs, page.has_more));
       },
-      actors::board_atom::value, *offset, *limit);
+      actors::board_atom::value, page->offset, page->limit);
 }
 
 void get_run(const route_context& ctx, const Request& req, reply_ptr rep) {

@@ -260,3 +260,62 @@ TEST_CASE("a run's state is Fabro's RunProjection folded from its event log", "[
   CHECK(s.get(std::string("/api/v1/runs/") + kUnknown + "/state").status == 404);
   CHECK(s.get("/api/v1/runs/nope/state").status == 400);
 }
+
+TEST_CASE("a run's stages are listed with their status and turns are empty", "[e2e]") {
+  running_server s;
+  auto r = http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                        exec_manifest(command_workflow("echo hi"), s.dir.path));
+  REQUIRE(r.status == 201);
+  auto id = json_string_field(r.body, "id");
+  REQUIRE(eventually([&] { return s.status(id) == "completed"; }));
+  auto stages = s.get("/api/v1/runs/" + id + "/stages");
+  REQUIRE(stages.status == 200);
+  doc d(stages.body);
+  simdjson::dom::array data;
+  REQUIRE_FALSE(d.root["data"].get(data));
+  REQUIRE(data.size() == 3);  // start, work, exit
+  std::string_view v;
+  REQUIRE_FALSE(data.at(1)["id"].get(v));
+  CHECK(v == "work@1");
+  REQUIRE_FALSE(data.at(1)["status"].get(v));
+  CHECK(v == "completed");
+  REQUIRE_FALSE(data.at(1)["dot_id"].get(v));
+  CHECK(v == "work");
+  auto page = s.get("/api/v1/runs/" + id + "/stages?page[limit]=1&page[offset]=2");
+  doc p(page.body);
+  REQUIRE_FALSE(p.root["data"].get(data));
+  REQUIRE(data.size() == 1);
+  REQUIRE_FALSE(data.at(0)["id"].get(v));
+  CHECK(v == "exit@1");
+
+  auto turns = s.get("/api/v1/runs/" + id + "/stages/work@1/turns");
+  CHECK(turns.status == 200);
+  CHECK(turns.body == "{\"data\":[],\"meta\":{\"has_more\":false}}");
+  auto none = s.get("/api/v1/runs/" + id + "/stages/work@9/turns");
+  CHECK(none.status == 404);
+  CHECK(none.body.find("Stage not found.") != std::string::npos);
+  CHECK(s.get(std::string("/api/v1/runs/") + kUnknown + "/stages").status == 404);
+}
+
+TEST_CASE("sandbox access answers 409 for a local run and 404 for an unknown one", "[e2e]") {
+  running_server s;
+  auto id = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).body, "id");
+  struct call {
+    const char* method;
+    std::string path, body;
+  };
+  for (const auto& c : std::vector<call>{
+           {"POST", "/preview", "{\"port\":3000,\"expires_in_secs\":60}"},
+           {"POST", "/ssh", "{\"ttl_minutes\":5}"},
+           {"GET", "/sandbox/files?path=/", ""},
+           {"GET", "/sandbox/file?path=/etc/passwd", ""},
+           {"PUT", "/sandbox/file?path=x", "bytes"}}) {
+    INFO(c.method << " " << c.path);
+    auto r = http_request(s.port(), c.method, "/api/v1/runs/" + id + c.path, c.body);
+    CHECK(r.status == 409);
+    CHECK(r.body.find("Run has no active sandbox") != std::string::npos);
+    CHECK(http_request(s.port(), c.method, std::string("/api/v1/runs/") + kUnknown + c.path,
+                       c.body).status == 404);
+  }
+}
