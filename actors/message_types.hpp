@@ -113,6 +113,12 @@ struct run_page {
   std::vector<model::run_record> runs;
   bool has_more = false;
 };
+// Runs as stored with the bytes each keeps (GET /system/df?verbose=true).
+struct run_usage_page {
+  std::vector<model::run_record> runs;
+  std::vector<uint64_t> bytes;  // per run, in order
+  bool has_more = false;
+};
 struct event_page {
   std::vector<std::string> events;  // envelope JSON texts
   bool has_more = false;
@@ -121,6 +127,10 @@ struct event_page {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_result& x) {
   return f(caf::meta::type_name("create_result"), x.record, x.created);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_usage_page& x) {
+  return f(caf::meta::type_name("run_usage_page"), x.runs, x.bytes, x.has_more);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_page& x) {

@@ -359,6 +359,9 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
         return self->delegate(self->state.reader, definition_atom::value, id);
       },
       [=](usage_atom) { return self->delegate(self->state.reader, usage_atom::value); },
+      [=](usage_atom, int64_t created_ms, const std::string& id, uint64_t limit) {
+        return self->delegate(self->state.reader, usage_atom::value, created_ms, id, limit);
+      },
       [=](append_atom, const std::string& id, model::run_event& e) {
         return append_event(self, id, std::move(e));
       },

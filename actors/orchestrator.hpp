@@ -124,6 +124,8 @@ using orchestrator_actor = caf::typed_actor<
     caf::replies_to<definition_atom, std::string>::with<std::string>,
     // How many runs the store holds and the bytes it takes.
     caf::replies_to<usage_atom>::with<store::store_usage>,
+    // Stored runs by keyset with their bytes (actors/store_reader.hpp).
+    caf::replies_to<usage_atom, int64_t, std::string, uint64_t>::with<run_usage_page>,
     // Runs on Fabro's board (running, paused, completed), newest first:
     // skip `offset`, at most `limit`.
     caf::replies_to<board_atom, uint64_t, uint64_t>::with<run_page>,

@@ -152,6 +152,17 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         if (!u) return to_error(u.error());
         return std::move(*u);
       },
+      [=](usage_atom, int64_t created_ms, const std::string& id,
+          uint64_t limit) -> caf::result<run_usage_page> {
+        auto runs = self->state.store->list_runs_before(created_ms, id, limit + 1);
+        if (!runs) return to_error(runs.error());
+        auto page = page_of(std::move(*runs), limit);
+        std::vector<std::string> ids;
+        for (const auto& r : page.runs) ids.push_back(r.id);
+        auto bytes = self->state.store->run_bytes(ids);
+        if (!bytes) return to_error(bytes.error());
+        return run_usage_page{std::move(page.runs), std::move(*bytes), page.has_more};
+      },
       [=](unfinished_atom) -> caf::result<store::unfinished_runs> {
         auto runs = self->state.store->load_unfinished();
         if (!runs) return to_error(runs.error());

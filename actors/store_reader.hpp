@@ -34,6 +34,9 @@ using store_reader_actor = caf::typed_actor<
     caf::replies_to<unfinished_atom>::with<store::unfinished_runs>,
     // How many runs the store holds and the bytes it takes.
     caf::replies_to<usage_atom>::with<store::store_usage>,
+    // Stored runs newest first from the first one older than (created_ms,
+    // id), at most `limit`, each with the bytes it keeps.
+    caf::replies_to<usage_atom, int64_t, std::string, uint64_t>::with<run_usage_page>,
     // Runs on Fabro's board (model/run_board.hpp), newest first: skip
     // `offset`, at most `limit`, and whether more exist.
     caf::replies_to<board_atom, uint64_t, uint64_t>::with<run_page>,

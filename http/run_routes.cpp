@@ -6,7 +6,7 @@
 #include "http/headers.hpp"
 #include "http/query_params.hpp"
 #include "http/route.hpp"
-#include "http/run_list_stream.hpp"
+#include "http/array_stream.hpp"
 #include "model/run_board.hpp"
 #include "model/run_json.hpp"
 
@@ -61,7 +61,7 @@ void create_run(const route_context& ctx, const Request& req, reply_ptr rep) {
                                actors::create_atom::value, std::move(*run));
 }
 
-// Without page parameters, the whole list streamed (http/run_list_stream);
+// Without page parameters, the whole list streamed (http/array_stream);
 // with either, one page and a Link to the next (RFC 8288) when there is
 // one. Both a plain array of run summaries, newest first (seed-era
 // listRuns).

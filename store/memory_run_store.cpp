@@ -164,6 +164,22 @@ result<store_usage> memory_run_store::usage() {
   return u;
 }
 
+result<std::vector<uint64_t>> memory_run_store::run_bytes(const std::vector<std::string>& ids) {
+  std::lock_guard<std::mutex> guard(data_->mutex);
+  std::vector<uint64_t> out;
+  for (const auto& id : ids) {
+    uint64_t n = 0;
+    if (auto it = data_->runs.find(id); it != data_->runs.end()) {
+      const auto& e = it->second;
+      n = e.manifest.size() + e.definition.size() + (e.checkpoint ? e.checkpoint->size() : 0);
+      for (const auto& ev : e.events) n += ev.size();
+      for (const auto& [name, bytes] : e.artifacts) n += bytes.size();
+    }
+    out.push_back(n);
+  }
+  return out;
+}
+
 result<std::vector<std::string>> memory_run_store::list_events(const std::string& id,
                                                                uint64_t since_seq,
                                                                uint64_t limit) {

@@ -51,6 +51,7 @@ class memory_run_store final : public run_store {
                                                       uint64_t limit) override;
   model::result<unfinished_runs> load_unfinished() override;
   model::result<store_usage> usage() override;
+  model::result<std::vector<uint64_t>> run_bytes(const std::vector<std::string>& ids) override;
 
  private:
   std::shared_ptr<memory_run_data> data_;

@@ -120,6 +120,10 @@ class run_store {
   // How many runs are stored and the bytes they take. Counts every run
   // (an index scan: for status pages, not for a hot path).
   virtual model::result<store_usage> usage() = 0;
+
+  // The bytes each of `ids` keeps in the store: its manifest, definition,
+  // events, checkpoint and artifacts (0 for an unknown id), in order.
+  virtual model::result<std::vector<uint64_t>> run_bytes(const std::vector<std::string>& ids) = 0;
 };
 
 }  // namespace fabro::store

@@ -589,6 +589,32 @@ result<store_usage> sqlite_run_store::usage() {
   return u;
 }
 
+result<std::vector<uint64_t>> sqlite_run_store::run_bytes(const std::vector<std::string>& ids) {
+  auto st = prepare(
+      "SELECT (SELECT length(manifest) + length(definition) FROM runs WHERE id=?1),"
+      " (SELECT total(length(envelope)) FROM events WHERE run_id=?1),"
+      " (SELECT total(length(checkpoint)) FROM checkpoints WHERE run_id=?1),"
+      " (SELECT total(length(data)) FROM artifacts WHERE run_id=?1)");
+  if (!st) return st.error();
+  std::vector<uint64_t> out;
+  for (const auto& id : ids) {
+    bind_text(*st, 1, id);
+    if (sqlite3_step(*st) != SQLITE_ROW) {
+      sqlite3_reset(*st);
+      return failure("run bytes");
+    }
+    if (sqlite3_column_type(*st, 0) == SQLITE_NULL) {
+      out.push_back(0);  // no such run
+    } else {
+      uint64_t n = static_cast<uint64_t>(sqlite3_column_int64(*st, 0));
+      for (int c = 1; c < 4; ++c) n += static_cast<uint64_t>(sqlite3_column_double(*st, c));
+      out.push_back(n);
+    }
+    sqlite3_reset(*st);
+  }
+  return out;
+}
+
 result<std::vector<std::string>> sqlite_run_store::list_events(const std::string& id,
                                                                uint64_t since_seq,
                                                                uint64_t limit) {

@@ -69,6 +69,7 @@ class sqlite_run_store final : public run_store {
                                                       uint64_t limit) override;
   model::result<unfinished_runs> load_unfinished() override;
   model::result<store_usage> usage() override;
+  model::result<std::vector<uint64_t>> run_bytes(const std::vector<std::string>& ids) override;
 
   // Checkpoints run off the commit path so far (tests).
   uint64_t checkpoints() const;

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 
 #include <simdjson.h>
 
@@ -318,4 +319,48 @@ TEST_CASE("sandbox access answers 409 for a local run and 404 for an unknown one
     CHECK(http_request(s.port(), c.method, std::string("/api/v1/runs/") + kUnknown + c.path,
                        c.body).status == 404);
   }
+}
+
+TEST_CASE("verbose disk usage streams a row per run and counts finished runs as reclaimable",
+          "[e2e]") {
+  running_server s;
+  auto done = json_string_field(
+      http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                   exec_manifest(command_workflow("echo hi"), s.dir.path)).body, "id");
+  REQUIRE(eventually([&] { return s.status(done) == "completed"; }));
+  for (int i = 0; i < 299; ++i)  // more than one page of 256
+    REQUIRE(http_request(s.port(), "POST", "/api/v1/runs", minimal_manifest()).status == 201);
+  auto df = s.get("/api/v1/system/df?verbose=true");
+  REQUIRE(df.status == 200);
+  CHECK(df.headers["transfer-encoding"] == "chunked");
+  doc d(df.body);
+  simdjson::dom::array rows;
+  REQUIRE_FALSE(d.root["runs"].get(rows));
+  REQUIRE(rows.size() == 300);
+  std::set<std::string> ids;
+  uint64_t reclaimable_sum = 0;
+  for (auto row : rows) {
+    std::string_view id, status;
+    uint64_t size = 0;
+    bool reclaimable = false;
+    REQUIRE_FALSE(row["run_id"].get(id));
+    REQUIRE_FALSE(row["status"].get(status));
+    REQUIRE_FALSE(row["size_bytes"].get(size));
+    REQUIRE_FALSE(row["reclaimable"].get(reclaimable));
+    ids.insert(std::string(id));
+    CHECK(size > 0);
+    CHECK(reclaimable == (id == done));
+    CHECK((status == "completed") == (id == done));
+    if (reclaimable) reclaimable_sum += size;
+  }
+  CHECK(ids.size() == 300);
+  CHECK(reclaimable_sum > 0);
+  uint64_t reclaimable = 0, total = 0, count = 0;
+  REQUIRE_FALSE(d.root["summary"].at(0)["reclaimable_bytes"].get(reclaimable));
+  REQUIRE_FALSE(d.root["total_reclaimable_bytes"].get(total));
+  REQUIRE_FALSE(d.root["summary"].at(0)["count"].get(count));
+  CHECK(reclaimable == reclaimable_sum);
+  CHECK(total == reclaimable_sum);
+  CHECK(count == 300);
+  CHECK(s.get("/api/v1/system/df?verbose=maybe").status == 400);
 }

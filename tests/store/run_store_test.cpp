@@ -124,6 +124,20 @@ void check_contract(store::run_store& s) {
     CHECK(u->bytes >= 5000);
     CHECK((u->engine == "sqlite" || u->engine == "memory"));
   }
+  SECTION("run bytes count a run's manifest, definition, events, checkpoint and artifacts") {
+    REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, std::string(5000, 'b'))}));
+    auto before = s.run_bytes({"A", "B", "nope"});
+    REQUIRE(before);
+    REQUIRE(before->size() == 3);
+    CHECK(before->at(0) > 2);
+    CHECK(before->at(1) >= 2 * 5000);  // the manifest and the definition that quotes it
+    CHECK(before->at(2) == 0);
+    run_write art{write_kind::artifact, record("A", 10), "", "", {}, "stages/x@1/out",
+                  std::string(700, 'z')};
+    run_write cp{write_kind::checkpoint, record("A", 10), "", "", {}, "", "{\"c\":1}"};
+    REQUIRE(s.commit({art, cp}));
+    CHECK(s.run_bytes({"A"})->at(0) == before->at(0) + 700 + 7);
+  }
   SECTION("runs list newest first before a position, without skipping ties") {
     REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, "b"), create("C", 20, "c"),
                       create("D", 20, "d")}));

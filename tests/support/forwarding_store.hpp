@@ -64,6 +64,9 @@ class forwarding_store : public store::run_store {
     return inner_->load_unfinished();
   }
   model::result<store::store_usage> usage() override { return inner_->usage(); }
+  model::result<std::vector<uint64_t>> run_bytes(const std::vector<std::string>& ids) override {
+    return inner_->run_bytes(ids);
+  }
 
  private:
   std::unique_ptr<store::run_store> inner_;
