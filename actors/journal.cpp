@@ -26,6 +26,9 @@ struct pending_commit {
 struct unsynced_batch {
   uint64_t number;
   std::vector<std::pair<outcomes_promise, outcomes>> answers;
+  // The batch's events when it has typed answers: published right after
+  // those (see synced()).
+  std::vector<published_event> events;
 };
 
 struct journal_state {
@@ -148,6 +151,10 @@ void flush(journal_pointer self) {
   }
   auto released = release_of(st, writes, *result, first_submission, subs);
   typed.number = released.number;
+  // A requester (a run actor) is answered before anyone hears the events
+  // its commit made durable: the answer is in its mailbox before a client
+  // that saw an event can ask it anything, so it never reads an older state.
+  if (!typed.answers.empty()) typed.events.swap(released.events);
   st.unsynced.push_back(std::move(typed));
   st.syncer->push(std::move(released));
 }
@@ -165,10 +172,13 @@ void synced(journal_pointer self, uint64_t last, const std::string& failure) {
   }
   note_health(st, failure.empty() ? nullptr : &p);
   while (!st.unsynced.empty() && st.unsynced.front().number <= last) {
-    for (auto& [promise, out] : st.unsynced.front().answers) {
+    auto& batch = st.unsynced.front();
+    for (auto& [promise, out] : batch.answers) {
       if (failure.empty()) promise.deliver(std::move(out));
       else promise.deliver(to_error(p));
     }
+    if (failure.empty() && !batch.events.empty() && st.listener)
+      self->send(st.listener, publish_atom::value, std::move(batch.events));
     st.unsynced.pop_front();
   }
   schedule_flush(self);

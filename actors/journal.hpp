@@ -10,7 +10,10 @@
 // sync that began after N's COMMIT returned — the sync thread takes N from
 // its queue only after the journal pushed it, which it does right after the
 // COMMIT. Nobody hears of a batch before that sync returned: not its
-// requesters, waiters, event listener, nor the created listener. A failed
+// requesters, waiters, event listener, nor the created listener. A batch
+// with commit requests has its events published only after those requests
+// are answered, so a client that saw an event (an SSE stream) and then
+// asks the run reads a state at least as new. A failed
 // commit or sync answers every write of its batches with
 // errc::storage_failure. A failed sync is not retried (after a failed
 // fdatasync the kernel may have dropped the dirty pages, as PostgreSQL
