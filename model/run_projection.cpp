@@ -1,5 +1,7 @@
 #include "model/run_projection.hpp"
 
+#include <optional>
+
 #include <simdjson.h>
 
 #include "model/engine/checkpoint.hpp"
@@ -76,6 +78,7 @@ struct run_projection::state {
       pull_request, retro, retro_prompt, retro_response;
   std::string sandbox_provider;
   std::vector<std::pair<uint64_t, raw_json>> checkpoints;
+  std::optional<model::checkpoint> last_checkpoint;  // a delta event applies to it
   std::map<std::string, raw_json> pending_interviews;  // qid -> record
   std::map<std::string, node_state> nodes;
   std::map<std::string, std::string> latest_visit;  // node id -> "node@visit"
@@ -189,9 +192,10 @@ void run_projection::state::apply(uint64_t seq, std::string_view name, std::stri
     auto patch = string_at(props, "final_patch");
     if (ok && !patch.empty()) final_patch = quoted(patch);
   } else if (name == "checkpoint.completed") {
-    auto c = parse_checkpoint(text_of(props));
+    auto c = apply_checkpoint_event(text_of(props), last_checkpoint ? &*last_checkpoint : nullptr);
     if (c) {
       if (auto ms = parse_rfc3339_ms(ts)) c->timestamp_ms = *ms;
+      last_checkpoint = *c;
       checkpoint = api_checkpoint_json(*c);
       checkpoints.emplace_back(seq, checkpoint);
     }

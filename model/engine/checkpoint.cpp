@@ -1,5 +1,7 @@
 #include "model/engine/checkpoint.hpp"
 
+#include <algorithm>
+
 #include <simdjson.h>
 
 #include "model/json_writer.hpp"
@@ -109,12 +111,83 @@ result<checkpoint> parse_checkpoint(std::string_view json) {
   return c;
 }
 
-std::string checkpoint_event_json(const checkpoint& c) {
+namespace {
+
+// Whether every key of `before` is in `after` (a delta cannot remove one).
+template <class Map>
+bool keeps_keys(const Map& before, const Map& after) {
+  if (after.size() < before.size()) return false;
+  for (const auto& kv : before)
+    if (!after.count(kv.first)) return false;
+  return true;
+}
+
+bool extends(const checkpoint& prev, const checkpoint& c) {
+  const auto& a = prev.completed_nodes;
+  const auto& b = c.completed_nodes;
+  return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin()) &&
+         keeps_keys(prev.node_retries, c.node_retries) &&
+         keeps_keys(prev.node_visits, c.node_visits) &&
+         keeps_keys(prev.node_outcomes, c.node_outcomes) &&
+         keeps_keys(prev.loop_failure_signatures, c.loop_failure_signatures);
+}
+
+// The entries of `after` that `before` lacks or holds with another value.
+template <class Map>
+void write_changed(json_writer& w, const char* key, const Map& before, const Map& after) {
+  w.key(key).begin_object();
+  for (const auto& [k, v] : after) {
+    auto it = before.find(k);
+    if (it == before.end() || it->second != v) w.field(k, v);
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+std::string checkpoint_event_json(const checkpoint& c, const checkpoint* prev) {
   json_writer w;
   w.begin_object();
-  write_core(w, c);
+  if (!prev || !extends(*prev, c)) {
+    write_core(w, c);
+    w.end_object();
+    return w.take();
+  }
+  w.field("delta", true).field("current_node", c.current_node);
+  if (!c.next_node_id.empty()) w.field("next_node_id", c.next_node_id);
+  else w.field_null("next_node_id");
+  w.key("completed_nodes").begin_array();
+  for (auto i = prev->completed_nodes.size(); i < c.completed_nodes.size(); ++i)
+    w.value(c.completed_nodes[i]);
+  w.end_array();
+  write_changed(w, "node_retries", prev->node_retries, c.node_retries);
+  write_changed(w, "node_visits", prev->node_visits, c.node_visits);
+  write_changed(w, "node_outcomes", prev->node_outcomes, c.node_outcomes);
+  write_changed(w, "loop_failure_signatures", prev->loop_failure_signatures,
+                c.loop_failure_signatures);
   w.end_object();
   return w.take();
+}
+
+result<checkpoint> apply_checkpoint_event(std::string_view json, const checkpoint* prev) {
+  auto read = parse_checkpoint(json);
+  if (!read) return read;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  bool delta = false;
+  if (parser.parse(json.data(), json.size()).get(root) || root["delta"].get(delta) || !delta)
+    return read;
+  if (!prev) return make_problem(errc::internal, "checkpoint delta without a checkpoint before it");
+  checkpoint c = *prev;
+  c.current_node = std::move(read->current_node);
+  c.next_node_id = std::move(read->next_node_id);
+  for (auto& n : read->completed_nodes) c.completed_nodes.push_back(std::move(n));
+  for (auto& [k, v] : read->node_retries) c.node_retries[k] = v;
+  for (auto& [k, v] : read->node_visits) c.node_visits[k] = v;
+  for (auto& [k, v] : read->node_outcomes) c.node_outcomes[k] = std::move(v);
+  for (auto& [k, v] : read->loop_failure_signatures) c.loop_failure_signatures[k] = v;
+  c.timestamp_ms = read->timestamp_ms;
+  return c;
 }
 
 }  // namespace fabro::model

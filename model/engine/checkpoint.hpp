@@ -36,7 +36,20 @@ result<checkpoint> parse_checkpoint(std::string_view json);
 // loop_failure_signatures, next_node_id (absent when the run ends there)
 // and our node_visits.
 std::string api_checkpoint_json(const checkpoint& c);
-// Everything but context_values: what the checkpoint.completed event carries.
-std::string checkpoint_event_json(const checkpoint& c);
+// What a checkpoint.completed event carries: everything but
+// context_values. With `prev` (the checkpoint the same execution emitted
+// before) and `c` an extension of it — prev's completed_nodes a prefix of
+// c's, every key of prev's maps still in c's — only what changed:
+// "delta":true, current_node, next_node_id, the completed_nodes appended
+// and the map entries added or changed. So a run's events grow linearly
+// with its stages, not quadratically (issue 11 item 6). Otherwise (the
+// first checkpoint of an execution, after a loop restart) the whole
+// checkpoint, as Fabro writes it.
+std::string checkpoint_event_json(const checkpoint& c, const checkpoint* prev = nullptr);
+// The checkpoint a checkpoint.completed event's properties describe: a whole
+// one as it is, a delta applied to `prev` (the checkpoint of the run's
+// previous checkpoint.completed). Fails with errc::internal for a delta
+// without `prev` or anything checkpoint_event_json does not write.
+result<checkpoint> apply_checkpoint_event(std::string_view json, const checkpoint* prev);
 
 }  // namespace fabro::model

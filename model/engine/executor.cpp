@@ -300,7 +300,9 @@ void executor::save_checkpoint(const std::string& next) {
   for (const auto& [k, v] : latest_) c.node_outcomes[k] = to_string(v);
   c.context_values.insert(context_.begin(), context_.end());
   c.loop_failure_signatures = signatures_;
-  emit("checkpoint.completed", checkpoint_event_json(c), stage_.node_id, stage_.stage_id);
+  emit("checkpoint.completed", checkpoint_event_json(c, emitted_ ? &*emitted_ : nullptr),
+       stage_.node_id, stage_.stage_id);
+  emitted_ = c;
   checkpoint_ = std::move(c);
 }
 

@@ -146,6 +146,9 @@ class executor {
   stage_request stage_;
   std::vector<engine_event> events_;
   std::optional<checkpoint> checkpoint_;
+  // The last checkpoint this execution emitted: the next one's event is a
+  // delta against it (checkpoint_event_json).
+  std::optional<checkpoint> emitted_;
 };
 
 }  // namespace fabro::model

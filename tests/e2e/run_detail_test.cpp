@@ -364,3 +364,49 @@ TEST_CASE("verbose disk usage streams a row per run and counts finished runs as 
   CHECK(count == 300);
   CHECK(s.get("/api/v1/system/df?verbose=maybe").status == 400);
 }
+
+TEST_CASE("a long run's checkpoints take store space linear in its stages and read back whole",
+          "[e2e]") {
+  // 1,500 stages: each checkpoint.completed once repeated every node before
+  // it (~45 MB of events here); as deltas they stay a few hundred bytes.
+  const int stages = 600;
+  std::string dot = "digraph Long { start [shape=Mdiamond] exit [shape=Msquare]\n";
+  std::string edges = "start";
+  for (int i = 1; i <= stages; ++i) {
+    dot += "node_" + std::to_string(i) + " [shape=box, prompt=\"p\"]\n";
+    edges += " -> node_" + std::to_string(i);
+  }
+  dot += edges + " -> exit }";
+  running_server s;
+  auto r = http_request(s.port(), "POST", "/api/v1/runs?start=true",
+                        exec_manifest(dot, s.dir.path, /*dry_run=*/true));
+  REQUIRE(r.status == 201);
+  auto id = json_string_field(r.body, "id");
+  REQUIRE(eventually([&] { return s.status(id) == "completed"; }, std::chrono::seconds(120)));
+
+  auto df = s.get("/api/v1/system/df?verbose=true");
+  REQUIRE(df.status == 200);
+  doc usage(df.body);
+  uint64_t bytes = 0;
+  REQUIRE_FALSE(usage.root["runs"].at(0)["size_bytes"].get(bytes));
+  CHECK(bytes < 3'000'000);  // ~1 MB; each event whole: ~9 MB
+
+  auto c = s.get("/api/v1/runs/" + id + "/checkpoint");
+  REQUIRE(c.status == 200);
+  doc cp(c.body);
+  simdjson::dom::array done;
+  REQUIRE_FALSE(cp.root["completed_nodes"].get(done));
+  CHECK(done.size() == stages + 1);  // start and every stage
+
+  auto st = s.get("/api/v1/runs/" + id + "/state");
+  REQUIRE(st.status == 200);
+  doc state(st.body);
+  simdjson::dom::array checkpoints, last;
+  REQUIRE_FALSE(state.root["checkpoints"].get(checkpoints));
+  CHECK(checkpoints.size() == stages + 1);
+  REQUIRE_FALSE(state.root["checkpoint"]["completed_nodes"].get(last));
+  CHECK(last.size() == stages + 1);
+  std::string_view tenth;
+  REQUIRE_FALSE(state.root["checkpoints"].at(10).at(1)["completed_nodes"].at(10).get(tenth));
+  CHECK(tenth == "node_10");
+}

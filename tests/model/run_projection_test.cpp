@@ -165,3 +165,24 @@ TEST_CASE("a stored event that is not an envelope is store_damaged and changes n
   }
   CHECK(p.json(nullptr) == before);
 }
+
+TEST_CASE("checkpoint deltas fold into whole checkpoints in the projection", "[model]") {
+  run_projection p(kRun);
+  REQUIRE(p.apply(env(1, "checkpoint.completed",
+                      R"({"current_node":"a","next_node_id":"b","completed_nodes":["a"],"node_retries":{},"node_visits":{"a":1},"node_outcomes":{"a":"succeeded"},"loop_failure_signatures":{}})",
+                      stage("a@1"))));
+  REQUIRE(p.apply(env(2, "checkpoint.completed",
+                      R"({"delta":true,"current_node":"b","next_node_id":null,"completed_nodes":["b"],"node_retries":{"b":1},"node_visits":{"b":1},"node_outcomes":{"b":"failed"},"loop_failure_signatures":{}})",
+                      stage("b@1"))));
+  parsed r(p.json(nullptr));
+  CHECK(r.text("/checkpoint/current_node") == "b");
+  CHECK(r.text("/checkpoint/completed_nodes/0") == "a");
+  CHECK(r.text("/checkpoint/completed_nodes/1") == "b");
+  CHECK(r.text("/checkpoint/node_outcomes/a") == "succeeded");
+  CHECK(r.text("/checkpoint/node_outcomes/b") == "failed");
+  CHECK(r.text("/checkpoints/1/1/completed_nodes/1") == "b");
+  CHECK(r.text("/checkpoints/0/1/next_node_id") == "b");
+  simdjson::dom::array first;
+  REQUIRE_FALSE(r.root.at_pointer("/checkpoints/0/1/completed_nodes").get(first));
+  CHECK(first.size() == 1);
+}

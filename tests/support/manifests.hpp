@@ -19,14 +19,16 @@ inline std::string minimal_manifest(const std::string& run_id = "",
          "start [shape=Mdiamond] exit [shape=Msquare] start -> exit }\",\"files\":{}}}}";
 }
 
-// A manifest running the .fabro `source` for real (dry_run=false) in `cwd`.
-inline std::string exec_manifest(const std::string& source, const std::string& cwd) {
+// A manifest running the .fabro `source` in `cwd`: for real, or simulated
+// with `dry_run`.
+inline std::string exec_manifest(const std::string& source, const std::string& cwd,
+                                 bool dry_run = false) {
   std::string src, dir;
   model::append_json_string(src, source);
   model::append_json_string(dir, cwd);
   return "{\"version\":1,\"cwd\":" + dir +
          ",\"target\":{\"identifier\":\"workflow.fabro\",\"path\":\"workflow.fabro\"},"
-         "\"args\":{\"dry_run\":false},\"workflows\":{\"workflow.fabro\":{\"source\":" + src +
+         "\"args\":{\"dry_run\":" + (dry_run ? "true" : "false") + "},\"workflows\":{\"workflow.fabro\":{\"source\":" + src +
          ",\"files\":{}}}}";
 }
 

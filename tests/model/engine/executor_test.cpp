@@ -3,7 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "model/workflow/workflow_check.hpp"
 
@@ -15,6 +17,7 @@ struct trace {
   std::vector<std::string> events;  // "name node"
   step end;
   std::vector<checkpoint> checkpoints;
+  std::vector<std::string> checkpoint_props;  // each checkpoint.completed's properties
 };
 
 // Runs to the end; `act` answers every execute step (default: succeeded).
@@ -28,8 +31,10 @@ trace run(const std::string& src, executor_options opts,
   REQUIRE(ex);
   trace t;
   auto drain = [&] {
-    for (auto& e : ex->take_events())
+    for (auto& e : ex->take_events()) {
       t.events.push_back(e.event + (e.node_id.empty() ? "" : " " + e.node_id));
+      if (e.event == "checkpoint.completed") t.checkpoint_props.push_back(e.properties_json);
+    }
     if (auto c = ex->take_checkpoint()) t.checkpoints.push_back(*c);
   };
   auto s = ex->begin();
@@ -233,4 +238,88 @@ TEST_CASE("a loop_restart edge clears the context and completed nodes", "[model]
   CHECK(std::count(t.events.begin(), t.events.end(), "run.started") == 2);
   CHECK(t.checkpoints.back().completed_nodes == std::vector<std::string>{"b", "a"});
   CHECK(t.checkpoints.back().node_visits.at("a") == 2);
+}
+
+// Each checkpoint.completed event applied to the one before it gives the
+// checkpoint the executor took at that stage.
+void check_events_rebuild_checkpoints(const trace& t) {
+  REQUIRE(t.checkpoint_props.size() == t.checkpoints.size());
+  std::optional<checkpoint> prev;
+  for (size_t i = 0; i < t.checkpoints.size(); ++i) {
+    auto c = apply_checkpoint_event(t.checkpoint_props[i], prev ? &*prev : nullptr);
+    REQUIRE(c);
+    const auto& want = t.checkpoints[i];
+    CHECK(c->current_node == want.current_node);
+    CHECK(c->next_node_id == want.next_node_id);
+    CHECK(c->completed_nodes == want.completed_nodes);
+    CHECK(c->node_retries == want.node_retries);
+    CHECK(c->node_visits == want.node_visits);
+    CHECK(c->node_outcomes == want.node_outcomes);
+    CHECK(c->loop_failure_signatures == want.loop_failure_signatures);
+    prev = std::move(*c);
+  }
+}
+
+TEST_CASE("checkpoint events of a long chain stay the same size and rebuild every checkpoint",
+          "[model][engine]") {
+  std::string src = "digraph G { start [shape=Mdiamond] exit [shape=Msquare]\n";
+  std::string chain = "start";
+  for (int i = 0; i < 400; ++i) {
+    auto n = "n" + std::to_string(i);
+    src += n + " [shape=parallelogram, script=\"true\"]\n";
+    chain += " -> " + n;
+  }
+  src += chain + " -> exit }";
+  auto t = run(src, real());
+  CHECK(t.end.succeeded);
+  REQUIRE(t.checkpoints.size() == 401);
+  CHECK(t.checkpoints.back().completed_nodes.size() == 401);
+  // The first is whole; every later one names one new node, not all before it.
+  size_t largest = 0;
+  for (size_t i = 1; i < t.checkpoint_props.size(); ++i)
+    largest = std::max(largest, t.checkpoint_props[i].size());
+  CHECK(largest < 300);
+  CHECK(t.checkpoint_props.back().find("\"n0\"") == std::string::npos);
+  check_events_rebuild_checkpoints(t);
+}
+
+TEST_CASE("after a loop restart the checkpoint event is whole again", "[model][engine]") {
+  int calls = 0;
+  auto t = run(R"(digraph G { start [shape=Mdiamond] exit [shape=Msquare]
+    a [shape=parallelogram, script="a"] b [shape=tab, prompt="b"]
+    start -> b -> a  a -> exit [condition="context.done=yes"]  a -> b [loop_restart=true] })",
+               real(), [&](const stage_request&) {
+                 auto o = succeeded_outcome();
+                 if (++calls == 2) o.context_updates["done"] = "yes";
+                 return o;
+               });
+  CHECK(t.end.succeeded);
+  size_t whole = 0;
+  for (const auto& p : t.checkpoint_props)
+    if (p.find("\"delta\":true") == std::string::npos) ++whole;
+  CHECK(whole == 2);  // the first, and the first after the restart
+  check_events_rebuild_checkpoints(t);
+}
+
+TEST_CASE("a checkpoint delta needs the checkpoint before it", "[model][engine]") {
+  checkpoint a;
+  a.current_node = "a";
+  a.completed_nodes = {"a"};
+  a.node_visits = {{"a", 1}};
+  checkpoint b = a;
+  b.current_node = "b";
+  b.completed_nodes.push_back("b");
+  b.node_visits["b"] = 1;
+  b.node_outcomes["b"] = "succeeded";
+  auto delta = checkpoint_event_json(b, &a);
+  CHECK(delta.find("\"delta\":true") != std::string::npos);
+  CHECK_FALSE(apply_checkpoint_event(delta, nullptr));
+  auto rebuilt = apply_checkpoint_event(delta, &a);
+  REQUIRE(rebuilt);
+  CHECK(rebuilt->completed_nodes == b.completed_nodes);
+  CHECK(rebuilt->node_outcomes == b.node_outcomes);
+  // A map key that went away cannot be a delta: the event is whole.
+  checkpoint c = b;
+  c.node_visits.erase("a");
+  CHECK(checkpoint_event_json(c, &b).find("delta") == std::string::npos);
 }
