@@ -223,16 +223,21 @@ TEST_CASE("parallel branches run in order, then jump to the join and fan in",
   CHECK(t.checkpoints[1].node_outcomes.at("fork") == "partially_succeeded");
 }
 
-TEST_CASE("a loop_restart edge clears the context and completed nodes", "[model][engine]") {
+// start -> b -> a, then back to b through a loop_restart edge once.
+trace restart_once() {
   int calls = 0;
-  auto t = run(R"(digraph G { start [shape=Mdiamond] exit [shape=Msquare]
+  return run(R"(digraph G { start [shape=Mdiamond] exit [shape=Msquare]
     a [shape=parallelogram, script="a"] b [shape=tab, prompt="b"]
     start -> b -> a  a -> exit [condition="context.done=yes"]  a -> b [loop_restart=true] })",
-               real(), [&](const stage_request&) {
-                 auto o = succeeded_outcome();
-                 if (++calls == 2) o.context_updates["done"] = "yes";
-                 return o;
-               });
+             real(), [&](const stage_request&) {
+               auto o = succeeded_outcome();
+               if (++calls == 2) o.context_updates["done"] = "yes";
+               return o;
+             });
+}
+
+TEST_CASE("a loop_restart edge clears the context and completed nodes", "[model][engine]") {
+  auto t = restart_once();
   CHECK(t.end.succeeded);
   CHECK(std::count(t.events.begin(), t.events.end(), "loop.restart a") == 1);
   CHECK(std::count(t.events.begin(), t.events.end(), "run.started") == 2);
@@ -284,15 +289,7 @@ TEST_CASE("checkpoint events of a long chain stay the same size and rebuild ever
 }
 
 TEST_CASE("after a loop restart the checkpoint event is whole again", "[model][engine]") {
-  int calls = 0;
-  auto t = run(R"(digraph G { start [shape=Mdiamond] exit [shape=Msquare]
-    a [shape=parallelogram, script="a"] b [shape=tab, prompt="b"]
-    start -> b -> a  a -> exit [condition="context.done=yes"]  a -> b [loop_restart=true] })",
-               real(), [&](const stage_request&) {
-                 auto o = succeeded_outcome();
-                 if (++calls == 2) o.context_updates["done"] = "yes";
-                 return o;
-               });
+  auto t = restart_once();
   CHECK(t.end.succeeded);
   size_t whole = 0;
   for (const auto& p : t.checkpoint_props)
