@@ -237,3 +237,35 @@ TEST_CASE("create with start is one write: the run is stored queued with its thr
   REQUIRE(events);
   CHECK(events->events.size() == 3);
 }
+
+TEST_CASE("preparing the same manifest bytes again gives the same definition and a new run",
+          "[actors]") {
+  auto body = testing::minimal_manifest();
+  auto first = prepare_run(body);
+  auto again = prepare_run(body);
+  REQUIRE(first);
+  REQUIRE(again);
+  CHECK(again->definition == first->definition);
+  CHECK(again->record.id != first->record.id);
+  CHECK(again->manifest_bytes == body);
+  CHECK(again->record.workflow_name == first->record.workflow_name);
+  CHECK(again->events.size() == first->events.size());
+  CHECK(again->events[0].id != first->events[0].id);
+  CHECK(again->envelopes.size() == again->events.size());
+  // Bytes that differ anywhere are prepared from scratch.
+  auto other = prepare_run(testing::minimal_manifest("", "/srv"));
+  REQUIRE(other);
+  CHECK(other->definition != first->definition);
+  // A manifest with its own run_id keeps it, from the cache too.
+  auto with_id = testing::minimal_manifest("01JQ0000000000000000000042");
+  CHECK(prepare_run(with_id)->record.id == "01JQ0000000000000000000042");
+  CHECK(prepare_run(with_id)->record.id == "01JQ0000000000000000000042");
+  // What fails, fails every time with the same words.
+  std::string bad = body;
+  bad.replace(bad.find("start -> exit"), 13, "start -> -> exit");
+  auto b1 = prepare_run(bad);
+  auto b2 = prepare_run(bad);
+  REQUIRE_FALSE(b1);
+  REQUIRE_FALSE(b2);
+  CHECK(b1.error().detail == b2.error().detail);
+}
