@@ -27,9 +27,9 @@ LIBS=(-lsimdjson -lre2 -ltomlplusplus -lcrypto -pthread)
 
 # Model sources once, as objects shared by every target. An object is rebuilt
 # when its source or any model header is newer (headers change layouts).
-newest_header=$(ls -t model/*.hpp model/workflow/*.hpp | head -n 1)
+newest_header=$(ls -t model/*.hpp model/workflow/*.hpp model/engine/*.hpp | head -n 1)
 objs=()
-for src in model/*.cpp model/workflow/*.cpp; do
+for src in model/*.cpp model/workflow/*.cpp model/engine/*.cpp; do
   obj="$OUT/obj/$(echo "$src" | tr / _).o"
   if [[ ! -f "$obj" || "$src" -nt "$obj" || "$newest_header" -nt "$obj" ]]; then
     echo "compile $src"
