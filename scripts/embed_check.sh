@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs build/ (or $BUILD_DIR) into a temporary prefix, then builds
+# examples/embed out of tree against that prefix only (find_package) and
+# runs it: it must exit 0 and print its command stage's output. What CI
+# checks of the installed package (README "Embedding").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${BUILD_DIR:-build}
+tmp=$(mktemp -d /tmp/fabro-embed-check.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$dir" --prefix "$tmp/prefix" >/dev/null
+cmake -S examples/embed -B "$tmp/build" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/build" >/dev/null
+out=$("$tmp/build/embed_example" "$tmp/data")
+if ! grep -q "hello from an embedded run" <<<"$out" || ! grep -q "ended completed" <<<"$out"; then
+  echo "embed_check: the example did not complete its run" >&2
+  echo "$out" >&2
+  exit 1
+fi
+echo "embed_check: examples/embed built against the installed package and completed its run"
