@@ -8,6 +8,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/event_subscriber.hpp"
 #include "actors/run_submission.hpp"
 #include "tests/support/manifests.hpp"
 
@@ -180,4 +181,61 @@ TEST_CASE("a stream on an unknown run ends at once", "[actors]") {
   caf::anon_send(h.hub, subscribe_atom::value,
                  subscription{sink, "01JRZ3NDEKTSV4RRFFQ69G5FAV", 1, {}});
   CHECK(eventually([&] { return sink->closed(); }));
+}
+
+TEST_CASE("an actor subscribed to a run gets its log then live events as messages, then the end",
+          "[actors]") {
+  harness h;
+  auto id = h.create_run();  // seq 1 run.created, 2 run.submitted
+  caf::scoped_actor self{*h.sys};
+  caf::anon_send(h.hub, subscribe_atom::value,
+                 run_events_to(caf::actor_cast<caf::actor>(self), id, 1));
+  h.publish(id, 2, "run.submitted");  // overlaps the replay: delivered once
+  h.publish(id, 3, "run.starting");
+  h.publish(id, 4, "run.completed");
+  std::vector<uint64_t> seqs;
+  std::vector<std::string> envelopes;
+  bool ended = false;
+  while (!ended) {
+    bool got = false;
+    self->receive(
+        [&](run_event_atom, const std::string& run, uint64_t seq, const std::string& envelope) {
+          CHECK(run == id);
+          seqs.push_back(seq);
+          envelopes.push_back(envelope);
+          got = true;
+        },
+        [&](events_end_atom, const std::string& run) {
+          CHECK(run == id);
+          ended = got = true;
+        },
+        caf::after(5s) >> [] {});
+    REQUIRE(got);
+  }
+  CHECK(seqs == std::vector<uint64_t>{1, 2, 3, 4});
+  CHECK(envelopes[0].find("\"event\":\"run.created\"") != std::string::npos);
+  CHECK(envelopes[3] == "{\"seq\":4,\"event\":\"run.completed\"}");
+}
+
+TEST_CASE("an actor subscribed to every run gets each event with its run", "[actors]") {
+  harness h;
+  caf::scoped_actor self{*h.sys};
+  caf::anon_send(h.hub, subscribe_atom::value, all_events_to(caf::actor_cast<caf::actor>(self)));
+  REQUIRE(eventually([&] { return h.open_subscriptions() == 1; }));
+  auto a = h.create_run();
+  auto b = h.create_run();
+  // The journal publishes nothing here (no listener); these stand for its events.
+  caf::anon_send(h.hub, publish_atom::value,
+                 std::vector<published_event>{
+                     {a, 3, "run.queued", "{\"run_id\":\"" + a + "\",\"seq\":3}"},
+                     {b, 3, "run.queued", "{\"run_id\":\"" + b + "\",\"seq\":3}"}});
+  std::vector<std::string> runs;
+  for (int i = 0; i < 2; ++i)
+    self->receive(
+        [&](run_event_atom, const std::string& run, uint64_t seq, const std::string&) {
+          CHECK(seq == 3);
+          runs.push_back(run);
+        },
+        caf::after(5s) >> [&] { FAIL("no event"); });
+  CHECK(runs == std::vector<std::string>{a, b});
 }
