@@ -17,6 +17,7 @@ struct request_framer::state {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   bool in_value = false;  // the last header callback was a value
+  bool headers_done = false;  // what follows are a chunked body's trailers
   std::string body;
   size_t header_bytes = 0;
   bool expect_continue = false;
@@ -69,6 +70,18 @@ bool dropped(const std::string& name) {
          named(name, "expect");
 }
 
+// RFC 9110's token, what a field name is (http_parser 2.9, lenient, also
+// lets a space through, which the canonical form would then turn into a
+// folded line of the header before).
+bool is_token(const std::string& name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name) {
+    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && (c == 0 || std::strchr("!#$%&'*+-.^_`|~", c) == nullptr)) return false;
+  }
+  return true;
+}
+
 // The canonical request line and kept headers, without the Content-Length
 // line and the blank line: what max_header_bytes limits.
 size_t canonical_header_bytes(const http_parser* p, const state& s) {
@@ -85,6 +98,7 @@ int on_message_begin(http_parser* p) {
   s.url.clear();
   s.headers.clear();
   s.in_value = false;
+  s.headers_done = false;
   s.body.clear();
   s.header_bytes = 0;
   s.expect_continue = false;
@@ -99,6 +113,7 @@ int on_url(http_parser* p, const char* at, size_t len) {
 
 int on_header_field(http_parser* p, const char* at, size_t len) {
   auto& s = of(p);
+  if (s.headers_done) return s.count_header(len);  // a trailer: dropped
   size_t framing = 0;
   if (s.in_value || s.headers.empty()) {
     s.headers.emplace_back();
@@ -111,6 +126,7 @@ int on_header_field(http_parser* p, const char* at, size_t len) {
 
 int on_header_value(http_parser* p, const char* at, size_t len) {
   auto& s = of(p);
+  if (s.headers_done) return s.count_header(len);  // a trailer: dropped
   if (s.headers.empty()) s.headers.emplace_back();
   s.in_value = true;
   s.headers.back().second.append(at, len);
@@ -127,6 +143,12 @@ int on_headers_complete(http_parser* p) {
                     std::to_string(p->http_minor) + " is not supported: use HTTP/1.0 or HTTP/1.1.");
     return -1;
   }
+  s.headers_done = true;
+  for (const auto& header : s.headers)
+    if (!is_token(header.first)) {
+      s.fail(400, "Malformed HTTP request: invalid header name.");
+      return -1;
+    }
   if (canonical_header_bytes(p, s) > s.limits.max_header_bytes) {
     s.headers_too_large();
     return -1;

@@ -13,9 +13,10 @@
 // line without a version) and 2.0+ request lines get 505. Pipelined
 // requests come out one by one, in order.
 //
-// Each complete request is rewritten canonically: the request line, the
-// headers except Transfer-Encoding, Content-Length and Expect, then one
-// `Content-Length: N` and the de-chunked body. So the parser behind the gate
+// Header names must be tokens (RFC 9110); a chunked body's trailer fields
+// are read and dropped. Each complete request is rewritten canonically: the
+// request line, the headers except Transfer-Encoding, Content-Length and
+// Expect, then one `Content-Length: N` and the de-chunked body. So the parser behind the gate
 // only ever sees a complete request with a known length.
 //
 // No sockets, no Pistache: pure and thread-compatible (one per connection).

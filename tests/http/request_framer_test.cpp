@@ -127,3 +127,18 @@ TEST_CASE("only HTTP/1.0 and HTTP/1.1 are served", "[http][framing]") {
   REQUIRE(one_oh.requests.size() == 1);
   CHECK_FALSE(one_oh.requests[0].keep_alive);
 }
+
+TEST_CASE("header names are tokens and trailers are dropped, so a canonical request frames again",
+          "[http][framing]") {
+  // Found by fuzz_framing: a trailer " .: x" became a header line that,
+  // framed again, folded into the header before it.
+  auto trailer = frame(
+      "POST /r HTTP/1.1\r\nA: b\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "1\r\nz\r\n0\r\nX-Trailer: t\r\n\r\n");
+  REQUIRE(trailer.status == 0);
+  REQUIRE(trailer.requests.size() == 1);
+  CHECK(trailer.requests[0].bytes == "POST /r HTTP/1.1\r\nA: b\r\nContent-Length: 1\r\n\r\nz");
+  auto spaced = frame("GET / HTTP/1.1\r\nA: b\r\nBad Name: c\r\n\r\n");
+  CHECK(spaced.status == 400);
+  CHECK(spaced.detail == "Malformed HTTP request: invalid header name.");
+}
