@@ -15,6 +15,8 @@
 #include "actors/journal.hpp"
 #include "actors/run.hpp"
 #include "actors/orchestrator_state.hpp"
+#include "actors/stage_handlers/simulated_llm.hpp"
+#include "actors/stage_handlers/wait.hpp"
 #include "actors/store_reader.hpp"
 #include "model/run_recovery.hpp"
 
@@ -468,6 +470,14 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
   run_opts.sandbox = cfg.sandbox;
   run_opts.bwrap_path = cfg.bwrap_path;
   run_opts.sandbox_hidden = cfg.sandbox_hidden;
+  run_opts.handlers = cfg.handlers;
+  run_opts.simulated_llm = !cfg.handlers.count("agent") || !cfg.handlers.count("prompt");
+  if (run_opts.simulated_llm) {
+    auto llm = spawn_simulated_llm_handler(sys);
+    run_opts.handlers.emplace("agent", llm);
+    run_opts.handlers.emplace("prompt", llm);
+  }
+  if (!run_opts.handlers.count("wait")) run_opts.handlers.emplace("wait", spawn_wait_handler(sys));
   return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts,
                    cfg.queue);
 }

@@ -18,6 +18,7 @@
 #include "actors/journal.hpp"
 #include "actors/message_types.hpp"
 #include "actors/queue_manager.hpp"
+#include "actors/stage_handler.hpp"
 #include "actors/store_factory.hpp"
 
 namespace fabro::actors {
@@ -179,6 +180,10 @@ struct orchestrator_config {
   // Hears when commits start failing and when they succeed again (a log
   // line per episode); may be empty.
   storage_watch on_storage;
+  // Stage handlers by handler type (actors/stage_handler.hpp): an
+  // embedder's replace the built-in ones of the same type (agent and prompt:
+  // the simulated LLM; wait) and add custom types (a node's `type=`).
+  stage_handlers handlers;
   // Admission: max_concurrent_runs (default 5; 0 admits nothing) and
   // max_queued_runs (0 = no limit; beyond it start answers queue_full).
   queue_config queue;

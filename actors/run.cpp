@@ -43,8 +43,10 @@ std::string object(std::initializer_list<std::pair<const char*, std::string>> fi
   return w.take();
 }
 
-void emit(run_pointer self, std::string name, std::string props, std::string node_id = "",
-          std::string node_label = "", std::string stage_id = "") {
+}  // namespace
+
+void emit(run_pointer self, std::string name, std::string props, std::string node_id,
+          std::string node_label, std::string stage_id) {
   auto& st = self->state;
   model::run_event e;
   e.run_id = st.live.id;
@@ -56,6 +58,8 @@ void emit(run_pointer self, std::string name, std::string props, std::string nod
   e.stage_id = std::move(stage_id);
   st.pending.push_back(std::move(e));
 }
+
+namespace {
 
 void finish(run_pointer self, model::run_status status, model::status_reason reason,
             std::string error, std::function<void()> after_commit = nullptr) {
@@ -141,10 +145,14 @@ void drive(run_pointer self, model::step s) {
   }
 }
 
-void finish_cancelled(run_pointer self, std::function<void()> after_commit = nullptr) {
+}  // namespace
+
+void finish_cancelled(run_pointer self, std::function<void()> after_commit) {
   finish(self, model::run_status::cancelled, model::status_reason::cancelled,
          "Pipeline cancelled", std::move(after_commit));
 }
+
+namespace {
 
 // Runs `next` now, or when the run is unpaused; a pending cancel wins.
 void continue_run(run_pointer self, std::function<void()> next) {
@@ -157,10 +165,14 @@ void continue_run(run_pointer self, std::function<void()> next) {
   next();
 }
 
+}  // namespace
+
 void complete(run_pointer self, model::stage_outcome o) {
   self->state.wait = waiting::nothing;
   continue_run(self, [=]() mutable { drive(self, self->state.exec->complete(std::move(o))); });
 }
+
+namespace {
 
 void on_command_result(run_pointer self, const model::stage_request& req,
                        const command_spec& spec, command_result& r);
@@ -261,28 +273,22 @@ void ask_human(run_pointer self, const model::graph_node& node,
   commit_pending(self, nullptr);
 }
 
-// Carries out a stage the executor cannot (see model::needs_actor).
+// Carries out a stage the executor cannot (see model::needs_actor): its
+// registered handler, else the built-in command or human stage.
 void perform(run_pointer self, const model::stage_request& req) {
   auto& st = self->state;
   st.stage = req;
   const auto* node = st.exec->graph().find_node(req.node_id);
+  if (goes_to_handler(*node, st.opts.handlers))
+    return call_handler(self, *node, st.opts.handlers.at(handler_key(*node, st.opts.handlers)));
   switch (node->handler()) {
     case model::handler_type::command:
       return run_command(self, *node, req);
     case model::handler_type::human:
       return ask_human(self, *node, req);
-    case model::handler_type::wait: {
-      auto ms = node->duration_ms();
-      if (!ms) return complete(self, model::missing_duration_outcome());
-      st.wait = waiting::timer_wait;
-      auto token = ++st.timer_token;
-      commit_pending(self, [=] {
-        self->delayed_send(self, std::chrono::milliseconds(*ms), resume_atom::value, token);
-      });
-      return;
-    }
     default:
-      return complete(self, model::simulated_outcome(st.exec->graph(), *node));
+      return complete(self, model::failed_outcome("No stage handler is registered for type " +
+                                                  handler_key(*node, st.opts.handlers)));
   }
 }
 
@@ -335,6 +341,9 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   eo.dry_run = dry;
   eo.auto_approve = st.def.settings.auto_approve;
   eo.jitter = st.opts.retry_jitter;
+  eo.external = [handlers = st.opts.handlers](const model::graph_node& n) {
+    return goes_to_handler(n, handlers);
+  };
   eo.draw = [gen = std::make_shared<std::mt19937_64>(std::random_device{}())] {
     return std::uniform_real_distribution<double>(0.0, 1.0)(*gen);
   };
@@ -356,7 +365,7 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   st.live.status = model::run_status::running;
   st.live.reason = model::status_reason::none;
   emit(self, "run.running", "{}");
-  if (!dry)
+  if (!dry && st.opts.simulated_llm)
     emit(self, "run.notice",
          object({{"level", "info"}, {"code", "llm_simulated"},
                  {"message", "Command stages run for real in the " + st.sandbox +
@@ -418,6 +427,7 @@ void answer(run_pointer self, record_promise& promise, const std::string& qid,
 void resume(run_pointer self, uint64_t token) {
   auto& st = self->state;
   if (token != st.timer_token) return;  // a stale timer
+  if (st.wait == waiting::handler) return on_handler_deadline(self, token);
   if (st.live.status == model::run_status::paused ||
       st.live.pending_control == model::control_action::cancel) {
     // A safe point: hold the step until unpaused (or end on cancel).
@@ -429,8 +439,6 @@ void resume(run_pointer self, uint64_t token) {
   } else if (st.wait == waiting::timer_backoff) {
     st.wait = waiting::nothing;
     drive(self, st.exec->retry());
-  } else if (st.wait == waiting::timer_wait) {
-    complete(self, model::succeeded_outcome());
   }
 }
 
@@ -440,6 +448,7 @@ void apply_control(run_pointer self, model::control_action action) {
   bool command = st.wait == waiting::command && st.pgid > 0;
   switch (action) {
     case model::control_action::cancel:
+      if (st.wait == waiting::handler) return control_handler(self, action);
       if (st.wait == waiting::command) {
         // The runner terminates the group (even before its pgid reached
         // us); its result ends the run.
@@ -455,6 +464,7 @@ void apply_control(run_pointer self, model::control_action action) {
       }
       return finish_cancelled(self);
     case model::control_action::pause:
+      if (st.wait == waiting::handler) control_handler(self, action);
       if (command) kill(static_cast<pid_t>(-st.pgid), SIGSTOP);
       if (st.wait == waiting::command && st.gate) st.gate->pause();
       st.live.status = model::run_status::paused;
@@ -466,6 +476,7 @@ void apply_control(run_pointer self, model::control_action action) {
       });
       return;
     case model::control_action::unpause:
+      if (st.wait == waiting::handler) control_handler(self, action);
       if (st.wait == waiting::command && st.gate) st.gate->resume();
       if (command) kill(static_cast<pid_t>(-st.pgid), SIGCONT);
       st.live.status = model::run_status::running;
@@ -556,6 +567,10 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
       },
       [=](answer_atom, const std::string& qid, const model::human_answer& given) {
         return admit_request(self, [=](record_promise& p) { answer(self, p, qid, given); });
+      },
+      [=](stage_event_atom, const std::string& stage_id, std::string& event,
+          std::string& props) {
+        admit_input(self, [=] { on_stage_event(self, stage_id, event, props); });
       },
       [=](pgid_atom, int64_t pgid) {
         auto& st = self->state;

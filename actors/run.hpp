@@ -2,9 +2,11 @@
 // manager admits the run (or to end a waiting run on cancel or forced
 // delete; queueing is the orchestrator's: actors/orchestrator_control.cpp). Owns the live record
 // of its run and executes its workflow (engine reference §3-§4) by driving
-// model::executor one step at a time: command stages go to a process runner
-// (actors/process_runner.hpp), waits and retry backoffs are timers, human
-// gates wait for an answer message. Nothing here blocks.
+// model::executor one step at a time: stages whose type has a registered
+// handler go to it (actors/stage_handler.hpp: agent, prompt, wait and an
+// embedder's own), command stages go to a process runner
+// (actors/process_runner.hpp), retry backoffs are timers, human gates wait
+// for an answer message. Nothing here blocks.
 //
 // Every transition and event is committed through the journal before it is
 // observable: `get` answers the last committed record. While the store
@@ -29,6 +31,7 @@
 #include "actors/journal.hpp"
 #include "actors/message_types.hpp"
 #include "actors/queue_manager.hpp"
+#include "actors/stage_handler.hpp"
 
 namespace fabro::actors {
 // The 409 of an answer to a question that is not open (Fabro's text).
@@ -70,6 +73,8 @@ using run_actor = caf::typed_actor<
     // nothing else. Answers the committed record, whose last_seq is the
     // event's seq.
     caf::replies_to<append_atom, model::run_event>::with<model::run_record>,
+    // A stage handler's live event: (stage_id, event, properties JSON).
+    caf::reacts_to<stage_event_atom, std::string, std::string, std::string>,
     // Internal: the process group of the running command (from its runner).
     caf::reacts_to<pgid_atom, int64_t>,
     // Internal: a wait stage's or retry backoff's timer `token` fired.
@@ -90,6 +95,11 @@ struct run_options {
   std::string sandbox = "local";
   std::string bwrap_path;
   std::vector<std::string> sandbox_hidden;
+  // The stage handlers by handler type (actors/stage_handler.hpp); a stage
+  // whose type has none runs built in (command, human) or fails.
+  stage_handlers handlers;
+  // Whether agent and prompt stages are simulated (a run.notice says so).
+  bool simulated_llm = true;
 };
 
 // Spawns the actor of a run whose `record` is already durable.

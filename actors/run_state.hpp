@@ -28,13 +28,14 @@
 
 #include "actors/process_runner.hpp"
 #include "actors/run.hpp"
+#include "actors/stage_handler.hpp"
 #include "model/engine/executor.hpp"
 #include "model/run_definition.hpp"
 
 namespace fabro::actors {
 
 // What the run waits for between messages.
-enum class waiting { nothing, proceed, timer_wait, timer_backoff, command, human };
+enum class waiting { nothing, proceed, timer_backoff, command, human, handler };
 
 using record_promise = caf::typed_response_promise<model::run_record>;
 
@@ -76,6 +77,11 @@ struct run_state {
   int64_t question_at_ms = 0;  // when it was asked
   int64_t pgid = 0;            // running command's process group; 0 = none
   std::shared_ptr<command_gate> gate;  // steers the running command (pause, cancel)
+  // The stage handler carrying out the stage (actors/run_stage.cpp).
+  stage_handler_actor handler;
+  uint64_t call_id = 0;          // the call whose reply counts
+  int64_t deadline_left_ms = 0;  // of the node's timeout (+ grace); 0 = none
+  int64_t deadline_armed_at_ms = 0;
   std::function<void()> held;  // what continues the run once unpaused
   int uncommitted_stages = 0;  // stages finished since the last commit
   // The commit gate (see above).
@@ -109,6 +115,28 @@ void admit_input(run_pointer self, std::function<void()> handle);
 
 // Retries a failed commit (the commit_atom message to itself).
 void retry_commit(run_pointer self);
+
+// The run's steps shared by its files (defined in run.cpp).
+// Queues an event of the run for the next commit.
+void emit(run_pointer self, std::string name, std::string props, std::string node_id = "",
+          std::string node_label = "", std::string stage_id = "");
+// The stage being carried out ended with `o`: the run goes on (held while
+// paused; a pending cancel ends it instead).
+void complete(run_pointer self, model::stage_outcome o);
+// Ends the run cancelled (a control request's commit may run `after_commit`).
+void finish_cancelled(run_pointer self, std::function<void()> after_commit = nullptr);
+
+// Stage handlers (actors/run_stage.cpp, contract in actors/stage_handler.hpp).
+// Asks `handler` to carry out the current stage of `node`.
+void call_handler(run_pointer self, const model::graph_node& node, stage_handler_actor handler);
+// A live stage event from the handler.
+void on_stage_event(run_pointer self, const std::string& stage_id, std::string event,
+                    std::string props);
+// The deadline timer `token` fired (the resume_atom of waiting::handler).
+void on_handler_deadline(run_pointer self, uint64_t token);
+// Passes a durable control request on to the handler (cancel, pause and
+// unpause; the deadline stops while paused).
+void control_handler(run_pointer self, model::control_action action);
 
 // Ends the actor: held requests are refused (the orchestrator then answers
 // from the store), then quit.

@@ -143,7 +143,7 @@ step executor::begin_attempt() {
 
 step executor::run_stage(const graph_node& n) {
   if (n.handler() == handler_type::fan_in) return complete(fan_in_outcome());
-  if (needs_actor(n, opts_.dry_run, opts_.auto_approve)) {
+  if (needs_actor(n, opts_.dry_run, opts_.auto_approve) || is_external(n)) {
     step s;
     s.kind = step_kind::execute;
     s.stage = stage_;
@@ -220,6 +220,8 @@ step executor::finish_stage(stage_outcome o) {
     json_writer w;
     w.begin_object().field("status", to_string(o.status));
     if (!o.notes.empty()) w.field("notes", o.notes);
+    if (!o.preferred_label.empty()) w.field("preferred_label", o.preferred_label);
+    if (!o.billing_json.empty()) w.field_raw("billing", o.billing_json);
     if (o.failed()) {
       w.field("error", o.failure_message).field("failure_class", o.failure_class);
       w.field("will_retry", false);

@@ -55,6 +55,10 @@ struct executor_options {
   // Draws in [0,1) for backoff jitter and random edge selection; nullptr =
   // always 0.5 (no jitter effect, deterministic).
   std::function<double()> draw;
+  // Nodes whose stage someone outside the executor carries out (an
+  // embedder's or built-in stage handler) besides needs_actor's; not asked
+  // in a dry run (everything is simulated). nullptr = none.
+  std::function<bool(const graph_node&)> external;
 };
 
 // A stage the actor must carry out (command, wait or human for real).
@@ -115,6 +119,9 @@ class executor {
 
   executor(workflow_graph g, executor_options opts);
   double draw() const { return opts_.draw ? opts_.draw() : 0.5; }
+  bool is_external(const graph_node& n) const {
+    return !opts_.dry_run && opts_.external && opts_.external(n);
+  }
   const graph_node& node(const std::string& id) const { return *g_.find_node(id); }
   void emit(const char* name, std::string props, const std::string& node_id,
             const std::string& stage_id);

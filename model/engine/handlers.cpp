@@ -39,17 +39,19 @@ bool needs_actor(const graph_node& node, bool dry_run, bool auto_approve) {
   }
 }
 
+stage_outcome simulated_llm_outcome(const std::string& node_id) {
+  auto o = succeeded_outcome("[Simulated] " + node_id);
+  auto text = "[Simulated] Response for stage: " + node_id;
+  o.context_updates["last_stage"] = node_id;
+  o.context_updates["last_response"] = text.substr(0, 200);
+  o.context_updates["response." + node_id] = text;
+  return o;
+}
+
 stage_outcome simulated_outcome(const workflow_graph& g, const graph_node& node) {
   switch (node.handler()) {
     case handler_type::agent:
-    case handler_type::prompt: {
-      auto o = succeeded_outcome("[Simulated] " + node.id);
-      auto text = "[Simulated] Response for stage: " + node.id;
-      o.context_updates["last_stage"] = node.id;
-      o.context_updates["last_response"] = text.substr(0, 200);
-      o.context_updates["response." + node.id] = text;
-      return o;
-    }
+    case handler_type::prompt: return simulated_llm_outcome(node.id);
     case handler_type::command: {
       auto o = succeeded_outcome("[Simulated] Command skipped: " + node.script().value_or(""));
       o.context_updates["command.output"] = "";

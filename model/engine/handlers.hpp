@@ -21,6 +21,11 @@ namespace fabro::model {
 // REQUIRES: not parallel or fan_in (the executor runs those).
 stage_outcome simulated_outcome(const workflow_graph& g, const graph_node& node);
 
+// The simulated LLM's answer for agent/prompt node `node_id` (§4.2):
+// succeeded, "[Simulated] Response for stage: <id>" as response.<id>,
+// last_response (first 200 characters) and last_stage.
+stage_outcome simulated_llm_outcome(const std::string& node_id);
+
 // Whether `node` needs the run actor to act in this mode: a command or wait
 // stage when not simulated, a human stage when nobody auto-approves.
 bool needs_actor(const graph_node& node, bool dry_run, bool auto_approve);

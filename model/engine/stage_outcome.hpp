@@ -34,6 +34,7 @@ struct stage_outcome {
   std::string notes;                    // e.g. "[Simulated] start"
   std::string failure_message;          // "" unless failed
   std::string failure_class;            // classify_failure(failure_message)
+  std::string billing_json;             // BilledModelUsage of the stage's model calls; "" = none
 
   bool failed() const { return status == stage_status::failed; }
   // The view select_edge() needs.
