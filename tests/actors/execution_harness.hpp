@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -59,8 +60,10 @@ struct exec_harness {
   actors::orchestrator_actor orch;
 
   // `factory` replaces the in-memory store when set.
+  // `handlers` are registered as the embedder's stage handlers.
   explicit exec_harness(bool local_sandbox = true, actors::queue_config queue = {},
-                        actors::store_factory factory = {}) {
+                        actors::store_factory factory = {},
+                        std::function<actors::stage_handlers(caf::actor_system&)> handlers = {}) {
     if (factory) make_store = std::move(factory);
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
@@ -69,6 +72,7 @@ struct exec_harness {
     oc.retry_jitter = false;
     oc.kill_grace_ms = 300;
     oc.queue = queue;
+    if (handlers) oc.handlers = handlers(*sys);
     auto o = actors::spawn_orchestrator(*sys, oc);
     REQUIRE(o);
     orch = *o;
