@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs build/ (or $BUILD_DIR) into a temporary prefix, then builds
 # examples/embed out of tree against that prefix only (find_package) and
-# runs it: it must exit 0 and print its command stage's output. What CI
+# runs it: it must exit 0 and print its command stage's output and its own
+# review handler's verdict. What CI
 # checks of the installed package (README "Embedding").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,11 +11,17 @@ tmp=$(mktemp -d /tmp/fabro-embed-check.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$dir" --prefix "$tmp/prefix" >/dev/null
 cmake -S examples/embed -B "$tmp/build" -G Ninja -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
-cmake --build "$tmp/build" >/dev/null
+if ! cmake --build "$tmp/build" >"$tmp/build.log" 2>&1; then
+  echo "embed_check: examples/embed does not build against the installed package" >&2
+  cat "$tmp/build.log" >&2
+  exit 1
+fi
 out=$("$tmp/build/embed_example" "$tmp/data")
-if ! grep -q "hello from an embedded run" <<<"$out" || ! grep -q "ended completed" <<<"$out"; then
+if ! grep -q "hello from an embedded run" <<<"$out" || ! grep -q "ended completed" <<<"$out" ||
+   ! grep -q '"event":"review.read"' <<<"$out" ||
+   ! grep -q "approved by the embedded reviewer" <<<"$out"; then
   echo "embed_check: the example did not complete its run" >&2
   echo "$out" >&2
   exit 1
 fi
-echo "embed_check: examples/embed built against the installed package and completed its run"
+echo "embed_check: examples/embed built against the installed package and completed its run through its own review handler"

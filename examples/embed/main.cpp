@@ -1,7 +1,9 @@
 // Embedding fabro-orchestrator without HTTP: an orchestrator over an SQLite
-// file in this program's own actor_system, one run created and started
-// through the typed actor, its events received as actor messages (replayed,
-// then live, until the run ends) and printed. Exit 0 when the run completed.
+// file in this program's own actor_system, with a stage handler of its own
+// for `type="review"` nodes (actors/stage_handler.hpp); one run created and
+// started through the typed actor, its events received as actor messages
+// (replayed, then live, until the run ends) and printed. Exit 0 when the run
+// completed.
 //
 //   embed_example [DATA_DIR]   (default: a fresh directory under /tmp)
 #include <unistd.h>
@@ -16,12 +18,14 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/errors.hpp"
 #include "actors/event_hub.hpp"
 #include "actors/event_subscriber.hpp"
 #include "actors/orchestrator.hpp"
 #include "actors/run_submission.hpp"
+#include "actors/stage_handler.hpp"
 #include "actors/store_factory.hpp"
 #include "fabro/version.hpp"
 #include "model/json_writer.hpp"
@@ -32,12 +36,17 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A manifest running `start -> greet -> exit`, `greet` a command stage.
+// A manifest running `start -> greet -> review -> exit`: `greet` a command
+// stage, `review` a stage of this program's own handler type, which
+// approves the greeting (or sends the run back to greet).
 std::string manifest(const std::string& cwd) {
   std::string source =
       "digraph Embedded { start [shape=Mdiamond] exit [shape=Msquare]\n"
       "  greet [shape=parallelogram, script=\"echo hello from an embedded run\"]\n"
-      "  start -> greet -> exit }";
+      "  review [type=\"review\", prompt=\"Is the greeting friendly?\", timeout=\"30s\"]\n"
+      "  start -> greet -> review\n"
+      "  review -> exit [label=\"approve\"]\n"
+      "  review -> greet [label=\"reject\"] }";
   std::string src, dir;
   model::append_json_string(src, source);
   model::append_json_string(dir, cwd);
@@ -45,6 +54,31 @@ std::string manifest(const std::string& cwd) {
          ",\"target\":{\"identifier\":\"embedded.fabro\",\"path\":\"embedded.fabro\"},"
          "\"args\":{\"dry_run\":false},\"workflows\":{\"embedded.fabro\":{\"source\":" + src +
          ",\"files\":{}}}}";
+}
+
+// The review handler: reads the previous command's output from the run's
+// context, reports what it looked at as a live stage event, and answers
+// with a label that routes the run. A real one would call a model or a
+// person; it must not block its actor either way.
+actors::stage_handler_actor::behavior_type reviewer(actors::stage_handler_actor::pointer, int) {
+  return {
+      [](actors::stage_atom, const actors::stage_call& call) {
+        auto it = call.context.find("command.output");
+        std::string output = it == call.context.end() ? "" : it->second;
+        std::string quoted;
+        model::append_json_string(quoted, output);
+        caf::anon_send(call.events, actors::stage_event_atom::value, call.stage_id,
+                       std::string("review.read"), "{\"command_output\":" + quoted + "}");
+        actors::stage_reply r;
+        bool friendly = output.find("hello") != std::string::npos;
+        r.preferred_label = friendly ? "approve" : "reject";
+        r.notes = friendly ? "approved by the embedded reviewer" : "rejected: no greeting";
+        r.context_updates["review.verdict"] = r.preferred_label;
+        return r;
+      },
+      [](actors::stage_control_atom, const std::string&, const std::string&,
+         model::control_action) {},
+  };
 }
 
 // Asks the orchestrator and waits for the answer (fine in main; never on
@@ -81,6 +115,7 @@ int main(int argc, char** argv) {
     actors::orchestrator_config ocfg;
     ocfg.make_store = actors::sqlite_store_factory(dir + "/runs.db");
     ocfg.event_listener = hub;
+    ocfg.handlers["review"] = sys.spawn(reviewer, 0);
     auto orch = actors::spawn_orchestrator(sys, ocfg);
     if (!orch) {
       std::cerr << "cannot start the orchestrator: " << orch.error().detail << "\n";
