@@ -15,6 +15,7 @@
 #include "actors/journal.hpp"
 #include "actors/run.hpp"
 #include "actors/orchestrator_state.hpp"
+#include "actors/stage_handlers/command.hpp"
 #include "actors/stage_handlers/simulated_llm.hpp"
 #include "actors/stage_handlers/wait.hpp"
 #include "actors/store_reader.hpp"
@@ -466,7 +467,6 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
   run_opts.local_sandbox = cfg.local_sandbox;
   run_opts.retry_jitter = cfg.retry_jitter;
   run_opts.kill_grace_ms = cfg.kill_grace_ms;
-  run_opts.stage_records_dir = cfg.stage_records_dir;
   run_opts.sandbox = cfg.sandbox;
   run_opts.bwrap_path = cfg.bwrap_path;
   run_opts.sandbox_hidden = cfg.sandbox_hidden;
@@ -478,6 +478,9 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
     run_opts.handlers.emplace("prompt", llm);
   }
   if (!run_opts.handlers.count("wait")) run_opts.handlers.emplace("wait", spawn_wait_handler(sys));
+  if (!run_opts.handlers.count("command"))
+    run_opts.handlers.emplace(
+        "command", spawn_command_handler(sys, {cfg.kill_grace_ms, cfg.stage_records_dir}));
   return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts,
                    cfg.queue);
 }

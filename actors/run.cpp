@@ -5,27 +5,21 @@
 #include <optional>
 #include <random>
 
-#include <signal.h>
-
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/errors.hpp"
 #include "actors/id_source.hpp"
-#include "actors/process_runner.hpp"
 #include "actors/run_state.hpp"
 #include "model/engine/checkpoint.hpp"
 #include "model/engine/executor.hpp"
 #include "model/engine/handlers.hpp"
-#include "model/engine/sandbox_env.hpp"
 #include "model/engine/sandbox_isolation.hpp"
 #include "model/json_writer.hpp"
 #include "model/run_control.hpp"
 #include "model/run_definition.hpp"
 #include "model/workflow/workflow_check.hpp"
-
-extern char** environ;
 
 namespace fabro::actors {
 namespace {
@@ -174,82 +168,6 @@ void complete(run_pointer self, model::stage_outcome o) {
 
 namespace {
 
-void on_command_result(run_pointer self, const model::stage_request& req,
-                       const command_spec& spec, command_result& r);
-
-void run_command(run_pointer self, const model::graph_node& node,
-                 const model::stage_request& req) {
-  auto& st = self->state;
-  auto script = node.script().value_or("");
-  if (script.find_first_not_of(" \t\r\n") == std::string::npos)
-    return complete(self, model::failed_outcome("No script specified"));
-  command_spec spec;
-  spec.script = node.language() == "python" ? "python3 -c " + script : script;
-  spec.work_dir = st.work_dir;
-  std::vector<std::string> host;
-  for (char** e = environ; e && *e; ++e) host.emplace_back(*e);
-  spec.env = model::sandbox_environment(host, st.def.settings.env);
-  spec.timeout_ms = node.timeout_ms().value_or(600000);
-  spec.grace_ms = st.opts.kill_grace_ms;
-  spec.record_dir = st.opts.stage_records_dir;
-  if (st.sandbox == "bubblewrap")
-    spec.wrapper = model::bubblewrap_argv(st.opts.bwrap_path, st.work_dir, st.opts.sandbox_hidden);
-  json_writer w;
-  w.begin_object().field("script", script).field("command", "/bin/bash -c")
-      .field("language", node.language()).field("timeout_ms", spec.timeout_ms).end_object();
-  emit(self, "command.started", w.take(), node.id, node.label(), req.stage_id);
-  st.wait = waiting::command;
-  commit_pending(self, [=] {
-    auto me = caf::actor_cast<run_actor>(self);
-    self->state.gate = std::make_shared<command_gate>();
-    auto runner = spawn_process_runner(
-        self->system(), [me](int64_t pgid) { caf::anon_send(me, pgid_atom::value, pgid); },
-        self->state.gate);
-    self->request(runner, caf::infinite, run_atom::value, spec)
-        .then([=](command_result& result) {
-          admit_input(self, [=, r = std::move(result)]() mutable { on_command_result(self, req, spec, r); });
-        },
-        [=](caf::error&) {
-          admit_input(self, [=] {
-            complete(self, model::failed_outcome("Failed to spawn script", model::retry_kind::error));
-          });
-        });
-  });
-}
-
-// A command stage ended: its outcome, output artifacts, and what comes next.
-void on_command_result(run_pointer self, const model::stage_request& req,
-                       const command_spec& spec, command_result& r) {
-  auto& st = self->state;
-  st.pgid = 0;
-  st.gate.reset();
-  if (st.live.pending_control == model::control_action::cancel)
-    return finish_cancelled(self);
-  auto prefix = "stages/" + req.stage_id + "/attempt-" + std::to_string(req.attempt) +
-                (req.branch >= 0 ? "/" + req.node_id : "");
-  json_writer c;
-  c.begin_object().field("exit_code", static_cast<int64_t>(r.exit_code))
-      .field("termination", model::to_string(r.how)).field("pid", r.pid)
-      .field("duration_ms", r.duration_ms)
-      .field("stdout_tail", model::tail(r.stdout_text, 4096))
-      .field("stderr_tail", model::tail(r.stderr_text, 4096))
-      .field("stdout_bytes", r.stdout_bytes).field("stderr_bytes", r.stderr_bytes)
-      .field("stdout_ref", prefix + "/stdout").field("stderr_ref", prefix + "/stderr");
-  if (!r.error.empty()) c.field("error", r.error);
-  c.end_object();
-  emit(self, "command.completed", c.take(), req.node_id, "", req.stage_id);
-  for (auto [suffix, text] : {std::pair{"/stdout", &r.stdout_text},
-                              std::pair{"/stderr", &r.stderr_text}}) {
-    store::run_write a{store::write_kind::artifact, st.live, "", "", {}, "", ""};
-    a.name = prefix + suffix;
-    a.payload = *text;
-    st.extra.push_back(std::move(a));
-  }
-  model::command_run run{spec.script, spec.timeout_ms, r.how, r.exit_code,
-                         std::move(r.stdout_text), std::move(r.stderr_text)};
-  complete(self, model::command_outcome(run));
-}
-
 void ask_human(run_pointer self, const model::graph_node& node,
                const model::stage_request& req) {
   auto& st = self->state;
@@ -274,22 +192,16 @@ void ask_human(run_pointer self, const model::graph_node& node,
 }
 
 // Carries out a stage the executor cannot (see model::needs_actor): its
-// registered handler, else the built-in command or human stage.
+// registered handler, else the run's own human gate.
 void perform(run_pointer self, const model::stage_request& req) {
   auto& st = self->state;
   st.stage = req;
   const auto* node = st.exec->graph().find_node(req.node_id);
   if (goes_to_handler(*node, st.opts.handlers))
     return call_handler(self, *node, st.opts.handlers.at(handler_key(*node, st.opts.handlers)));
-  switch (node->handler()) {
-    case model::handler_type::command:
-      return run_command(self, *node, req);
-    case model::handler_type::human:
-      return ask_human(self, *node, req);
-    default:
-      return complete(self, model::failed_outcome("No stage handler is registered for type " +
-                                                  handler_key(*node, st.opts.handlers)));
-  }
+  if (node->handler() == model::handler_type::human) return ask_human(self, *node, req);
+  complete(self, model::failed_outcome("No stage handler is registered for type " +
+                                       handler_key(*node, st.opts.handlers)));
 }
 
 std::string resolve_work_dir(const model::run_definition& def) {
@@ -445,28 +357,14 @@ void resume(run_pointer self, uint64_t token) {
 // The effect of a durable control request on the running run.
 void apply_control(run_pointer self, model::control_action action) {
   auto& st = self->state;
-  bool command = st.wait == waiting::command && st.pgid > 0;
+  bool handler = st.wait == waiting::handler;
   switch (action) {
     case model::control_action::cancel:
-      if (st.wait == waiting::handler) return control_handler(self, action);
-      if (st.wait == waiting::command) {
-        // The runner terminates the group (even before its pgid reached
-        // us); its result ends the run.
-        if (st.gate) {
-          st.gate->resume();
-          st.gate->cancel();
-        }
-        if (command) {
-          kill(static_cast<pid_t>(-st.pgid), SIGTERM);
-          kill(static_cast<pid_t>(-st.pgid), SIGCONT);
-        }
-        return;
-      }
+      // A stage in a handler ends the run when it answers (run_stage.cpp).
+      if (handler) return control_handler(self, action);
       return finish_cancelled(self);
     case model::control_action::pause:
-      if (st.wait == waiting::handler) control_handler(self, action);
-      if (command) kill(static_cast<pid_t>(-st.pgid), SIGSTOP);
-      if (st.wait == waiting::command && st.gate) st.gate->pause();
+      if (handler) control_handler(self, action);
       st.live.status = model::run_status::paused;
       st.live.pending_control = model::control_action::none;
       emit(self, "run.paused", "{}");
@@ -476,9 +374,7 @@ void apply_control(run_pointer self, model::control_action action) {
       });
       return;
     case model::control_action::unpause:
-      if (st.wait == waiting::handler) control_handler(self, action);
-      if (st.wait == waiting::command && st.gate) st.gate->resume();
-      if (command) kill(static_cast<pid_t>(-st.pgid), SIGCONT);
+      if (handler) control_handler(self, action);
       st.live.status = model::run_status::running;
       st.live.pending_control = model::control_action::none;
       emit(self, "run.unpaused", "{}");
@@ -571,14 +467,6 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
       [=](stage_event_atom, const std::string& stage_id, std::string& event,
           std::string& props) {
         admit_input(self, [=] { on_stage_event(self, stage_id, event, props); });
-      },
-      [=](pgid_atom, int64_t pgid) {
-        auto& st = self->state;
-        if (st.wait != waiting::command) return;
-        st.pgid = pgid;
-        // Paused before its pgid reached us: stop it now.
-        if (st.live.status == model::run_status::paused)
-          kill(static_cast<pid_t>(-pgid), SIGSTOP);
       },
       [=](resume_atom, uint64_t token) { admit_input(self, [=] { resume(self, token); }); },
       [=](control_atom, model::control_action action, const std::string& login) {

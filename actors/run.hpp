@@ -3,10 +3,9 @@
 // delete; queueing is the orchestrator's: actors/orchestrator_control.cpp). Owns the live record
 // of its run and executes its workflow (engine reference §3-§4) by driving
 // model::executor one step at a time: stages whose type has a registered
-// handler go to it (actors/stage_handler.hpp: agent, prompt, wait and an
-// embedder's own), command stages go to a process runner
-// (actors/process_runner.hpp), retry backoffs are timers, human gates wait
-// for an answer message. Nothing here blocks.
+// handler go to it (actors/stage_handler.hpp: agent, prompt, command, wait
+// and an embedder's own), retry backoffs are timers, human gates wait for
+// an answer message. Nothing here blocks.
 //
 // Every transition and event is committed through the journal before it is
 // observable: `get` answers the last committed record. While the store
@@ -75,8 +74,6 @@ using run_actor = caf::typed_actor<
     caf::replies_to<append_atom, model::run_event>::with<model::run_record>,
     // A stage handler's live event: (stage_id, event, properties JSON).
     caf::reacts_to<stage_event_atom, std::string, std::string, std::string>,
-    // Internal: the process group of the running command (from its runner).
-    caf::reacts_to<pgid_atom, int64_t>,
     // Internal: a wait stage's or retry backoff's timer `token` fired.
     caf::reacts_to<resume_atom, uint64_t>,
     // Internal: retry the commit that failed (the store was failing).
@@ -87,8 +84,9 @@ struct run_options {
   queue_manager_actor queue;    // gets release/occupy of the run's slot; may be null
   bool local_sandbox = true;    // false: runs with dry_run=false fail with launch_failed
   bool retry_jitter = true;     // false: retry backoff without jitter (tests)
-  int64_t kill_grace_ms = 2000; // SIGTERM → SIGKILL of a timed-out command's group
-  std::string stage_records_dir; // actors/stage_records.hpp; "" records nothing
+  // SIGTERM → SIGKILL of a group that must end; a stage handler's end
+  // allowance is twice this and a second (actors/stage_handler.hpp).
+  int64_t kill_grace_ms = 2000;
   // The server's sandbox ("local" or "bubblewrap": every stage in bwrap),
   // bwrap's path ("" = it cannot run here) and the paths a bubblewrap stage
   // must not see (the data directory). model/engine/sandbox_isolation.hpp.
@@ -96,7 +94,7 @@ struct run_options {
   std::string bwrap_path;
   std::vector<std::string> sandbox_hidden;
   // The stage handlers by handler type (actors/stage_handler.hpp); a stage
-  // whose type has none runs built in (command, human) or fails.
+  // whose type has none is a human gate of the run's own, or fails.
   stage_handlers handlers;
   // Whether agent and prompt stages are simulated (a run.notice says so).
   bool simulated_llm = true;

@@ -4,10 +4,17 @@
 
 #include "actors/id_source.hpp"
 #include "actors/run_state.hpp"
+#include "model/engine/sandbox_env.hpp"
+#include "model/engine/sandbox_isolation.hpp"
+
+extern char** environ;
 
 namespace fabro::actors {
 
 namespace {
+
+// What a handler that honours the timeout (or a cancel) may take to end.
+int64_t end_allowance_ms(const run_options& o) { return 2 * o.kill_grace_ms + 1000; }
 
 void arm_deadline(run_pointer self) {
   auto& st = self->state;
@@ -23,6 +30,11 @@ void tell_handler(run_pointer self, model::control_action action) {
     self->send(st.handler, stage_control_atom::value, st.live.id, st.stage.stage_id, action);
 }
 
+std::string artifact_prefix(const model::stage_request& req) {
+  return "stages/" + req.stage_id + "/attempt-" + std::to_string(req.attempt) +
+         (req.branch >= 0 ? "/" + req.node_id : "");
+}
+
 // The stage's reply (or failure) for call `call`, if it still counts.
 void on_reply(run_pointer self, uint64_t call, stage_reply& r) {
   auto& st = self->state;
@@ -34,11 +46,9 @@ void on_reply(run_pointer self, uint64_t call, stage_reply& r) {
   for (auto& e : r.events)
     emit(self, std::move(e.event), std::move(e.properties_json), req.node_id, node->label(),
          req.stage_id);
-  auto prefix = "stages/" + req.stage_id + "/attempt-" + std::to_string(req.attempt) +
-                (req.branch >= 0 ? "/" + req.node_id : "") + "/";
   for (auto& a : r.artifacts) {
     store::run_write w{store::write_kind::artifact, st.live, "", "", {}, "", ""};
-    w.name = prefix + a.name;
+    w.name = artifact_prefix(req) + "/" + a.name;
     w.payload = std::move(a.bytes);
     st.extra.push_back(std::move(w));
   }
@@ -72,11 +82,18 @@ void call_handler(run_pointer self, const model::graph_node& node, stage_handler
   call.max_attempts = req.max_attempts;
   call.work_dir = st.work_dir;
   call.timeout_ms = node.timeout_ms().value_or(0);
+  std::vector<std::string> host;
+  for (char** e = environ; e && *e; ++e) host.emplace_back(*e);
+  call.env = model::sandbox_environment(host, st.def.settings.env);
+  if (st.sandbox == "bubblewrap")
+    call.sandbox_argv =
+        model::bubblewrap_argv(st.opts.bwrap_path, st.work_dir, st.opts.sandbox_hidden);
+  call.artifact_prefix = artifact_prefix(req);
   call.events = caf::actor_cast<stage_event_sink>(self);
   st.wait = waiting::handler;
   st.handler = handler;
   auto id = ++st.call_id;
-  st.deadline_left_ms = call.timeout_ms > 0 ? call.timeout_ms + st.opts.kill_grace_ms : 0;
+  st.deadline_left_ms = call.timeout_ms > 0 ? call.timeout_ms + end_allowance_ms(st.opts) : 0;
   arm_deadline(self);
   auto key = call.handler_type;
   self->request(handler, caf::infinite, stage_atom::value, std::move(call))
@@ -120,8 +137,8 @@ void control_handler(run_pointer self, model::control_action action) {
   tell_handler(self, action);
   switch (action) {
     case model::control_action::cancel:
-      // Ends with the reply, or after the grace at the latest.
-      st.deadline_left_ms = std::max<int64_t>(1, st.opts.kill_grace_ms);
+      // Ends with the reply, or after the end allowance at the latest.
+      st.deadline_left_ms = end_allowance_ms(st.opts);
       arm_deadline(self);
       return;
     case model::control_action::pause:

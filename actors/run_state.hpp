@@ -26,7 +26,6 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/process_runner.hpp"
 #include "actors/run.hpp"
 #include "actors/stage_handler.hpp"
 #include "model/engine/executor.hpp"
@@ -35,7 +34,7 @@
 namespace fabro::actors {
 
 // What the run waits for between messages.
-enum class waiting { nothing, proceed, timer_backoff, command, human, handler };
+enum class waiting { nothing, proceed, timer_backoff, human, handler };
 
 using record_promise = caf::typed_response_promise<model::run_record>;
 
@@ -75,12 +74,10 @@ struct run_state {
   model::stage_request stage;  // the stage being carried out by the actor
   std::string question_id;     // open human question; "" = none
   int64_t question_at_ms = 0;  // when it was asked
-  int64_t pgid = 0;            // running command's process group; 0 = none
-  std::shared_ptr<command_gate> gate;  // steers the running command (pause, cancel)
   // The stage handler carrying out the stage (actors/run_stage.cpp).
   stage_handler_actor handler;
   uint64_t call_id = 0;          // the call whose reply counts
-  int64_t deadline_left_ms = 0;  // of the node's timeout (+ grace); 0 = none
+  int64_t deadline_left_ms = 0;  // of the node's timeout (+ allowance); 0 = none
   int64_t deadline_armed_at_ms = 0;
   std::function<void()> held;  // what continues the run once unpaused
   int uncommitted_stages = 0;  // stages finished since the last commit

@@ -19,18 +19,21 @@
 // - records the handler's stage events as they arrive (with the node and
 //   stage ids), then the reply's events and artifacts, then the outcome;
 // - fails the stage with a retryable timeout when no reply comes within the
-//   node's `timeout` plus the server's kill grace (the time a run is paused
-//   does not count), and sends the handler a cancel for it;
+//   node's `timeout` plus the end allowance (twice the server's kill grace
+//   and a second: time for a handler that honours the timeout to end its
+//   work; the time a run is paused does not count), and sends the handler a
+//   cancel for it;
 // - on cancel sends the handler a cancel and ends the run `cancelled` when
-//   the reply comes, or after the kill grace at the latest; on pause/unpause
+//   the reply comes, or after the end allowance at the latest; on pause/unpause
 //   sends those (a reply that arrives while paused is held until unpause);
 // - fails the stage (retryable) when the handler is gone or answers with an
 //   error; the server goes on.
 //
 // The built-in handlers (registered unless an embedder registers the same
-// type): agent and prompt, the simulated LLM (simulated_llm_handler.hpp);
-// wait (wait_handler.hpp). Command and human stages are run by the run
-// actor itself unless a handler is registered for them.
+// type): agent and prompt, the simulated LLM (simulated_llm.hpp);
+// wait (wait.hpp); command (command.hpp), all in actors/stage_handlers/.
+// Human stages are the run actor's own (its questions and answers are part
+// of the run's API) unless a handler is registered for them.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +76,14 @@ struct stage_call {
   int64_t max_attempts = 1;
   std::string work_dir;      // the run's working directory
   int64_t timeout_ms = 0;    // the node's `timeout`; 0 = none
+  // A process the stage starts runs with this environment ("NAME=value":
+  // the server's, filtered, plus the run's settings) under this wrapper
+  // (the run's sandbox: bubblewrap's argv; empty = none).
+  std::vector<std::string> env;
+  std::vector<std::string> sandbox_argv;
+  // Where the reply's artifacts are stored: "<prefix>/<name>"
+  // ("stages/<stage_id>/attempt-<n>", "/<node_id>" added in a parallel branch).
+  std::string artifact_prefix;
   stage_event_sink events;   // the run: live stage events go here
 };
 
@@ -83,7 +94,7 @@ struct stage_event {
 };
 
 // A file the stage produced, stored as the run's artifact
-// "stages/<stage_id>/attempt-<n>/<name>".
+// "<artifact_prefix>/<name>".
 struct stage_artifact {
   std::string name;
   std::string bytes;
@@ -135,7 +146,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_call& x) {
   return f(caf::meta::type_name("stage_call"), x.run_id, x.node_id, x.node_label, x.stage_id,
            x.handler_type, x.attributes, x.prompt, x.context, x.attempt, x.max_attempts,
-           x.work_dir, x.timeout_ms, x.events);
+           x.work_dir, x.timeout_ms, x.env, x.sandbox_argv, x.artifact_prefix, x.events);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_event& x) {
