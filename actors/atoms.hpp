@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // The atoms of every actor interface (CAF 0.17: at most 10 characters).
 #pragma once
 

@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // Problems as CAF errors and back (STYLE §5). A problem travels as an error
 // of category "fabro" whose context holds the whole problem; any other CAF
 // error (timeout, dead actor) reads back as errc::unavailable.

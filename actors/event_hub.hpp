@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // The event hub: fans run events out to live subscribers (SSE streams)
 // (DESIGN §3; reference §9.3).
 //

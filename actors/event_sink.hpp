@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // Where the event hub writes a subscriber's stream: an abstract byte sink,
 // so actors/ knows nothing of sockets or HTTP (http/socket_sink.* is the
 // real one; tests use an in-memory sink).

@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // Run events as actor messages, for embedders (issue 16 item 2): an event
 // hub subscription (actors/event_hub.hpp) whose stream goes to an actor of
 // the embedder instead of a socket. The hub's guarantees carry over: a

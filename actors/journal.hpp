@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // The journal: the only writer to the run store (DESIGN §3).
 //
 // Runs on its own thread (detached actor). Group commit, pipelined: every

@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // How model and store values travel in CAF messages (STYLE §7): one
 // `inspect` per struct, listing every field, in the struct's namespace.
 // CAF 0.17 cannot inspect std::optional; travelling structs use "unset"

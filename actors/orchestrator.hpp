@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // The orchestrator: the typed facade that HTTP handlers and embedders use
 // (DESIGN §3). Spawn it inside any caf::actor_system; it owns the journal,
 // the store reader, the queue manager and one run actor per executing run

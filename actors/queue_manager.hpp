@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // The queue manager: the one owner of admission (DESIGN §3, §4.2). It
 // decides the start order (the sequence number each queued run persists),
 // the exact 1-based queue positions, max_queued_runs (the 429) and

@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // The submission fast path (issue 12): a prepared run goes from the HTTP
 // thread straight to the journal — no per-request actor, no timer, no
 // orchestrator hop — and its waiter is answered once the run is on disk.

@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // Turns a POST /api/v1/runs body into a run ready to commit: parse the
 // manifest, check its workflow, choose the id, build the first record and
 // events. CPU only (no disk, no actor): HTTP threads and embedders call it

@@ -1,6 +1,7 @@
-// Stage handlers, the seam (issue 16 item 3; layer: actors, public for
-// embedders). A run actor carries out a stage whose handler type has a
-// registered handler by asking that handler actor:
+// Public: actors layer (installed for embedders under include/fabro/).
+// Stage handlers, the seam (issue 16 item 3). A run actor carries out a
+// stage whose handler type has a registered handler by asking that handler
+// actor:
 //
 //   run ──(stage_atom, stage_call)──────────────────────▶ handler
 //       ◀─(stage_event_atom, stage_id, event, props)──── (any number, live)

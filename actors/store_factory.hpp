@@ -1,3 +1,4 @@
+// Public: actors layer (installed for embedders under include/fabro/).
 // How actors get their own store instance: the journal opens one for
 // writing, the reader one for reading, both on the same data (STYLE §10:
 // actors never name a concrete store).

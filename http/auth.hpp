@@ -1,3 +1,4 @@
+// Public: http layer (installed for embedders under include/fabro/).
 // Who may call the API: request authentication (reference/fabro-runs-api.md
 // §5, DESIGN §7).
 //

@@ -1,3 +1,4 @@
+// Public: http layer (installed for embedders under include/fabro/).
 // Verification of the API's JSON Web Tokens, Fabro's `jwt` scheme
 // (reference/fabro-runs-api.md §5.1).
 //

@@ -1,3 +1,4 @@
+// Public: http layer (installed for embedders under include/fabro/).
 // The HTTP side of the server: a Pistache endpoint whose routes hand every
 // request to the orchestrator (http/api.hpp) and never block.
 //

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // One finding of workflow parsing or validation, as users see it in
 // `POST /runs` 400 bodies, `/validate`, and `fabro-orchestrator validate`.
 // Plain value; the .fabro parser and validator produce these.

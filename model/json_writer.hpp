@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // A small streaming JSON writer: builds compact JSON text into a string.
 //
 // Why not a DOM: responses are small and fixed-shape; writing them directly is

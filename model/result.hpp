@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // Errors as values for every layer (STYLE §4).
 //
 // `errc` names every failure a caller can see; `problem` carries the code and

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // A run's artifacts as Fabro's clients see them (GET /api/v1/runs/{id}/
 // artifacts, /stages/{stageId}/artifacts[/download], POST of an upload).
 //

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // What accepting a manifest produces: the run's first record and the two
 // events every run log starts with (run.created, run.submitted), as Fabro
 // writes them before answering 201 (reference §8.2). Pure.

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // One entry of a run's durable event log, in Fabro's flat envelope
 // (reference/fabro-runs-api.md §9.1): seq, id, ts, run_id, event,
 // properties, and optional node/stage/actor keys. Plain value.

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // RunManifest: the self-contained body of POST /api/v1/runs
 // (reference/fabro-runs-api.md §2.1). Plain values; optional JSON fields are
 // std::optional, absent maps and arrays are empty. Immutable once parsed.

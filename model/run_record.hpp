@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // The current state of one run: what GET /runs/{id} shows and what the store
 // keeps per run (the manifest bytes and the events are kept beside it).
 // Plain value; the run actor owns the live copy of a non-terminal run.

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // The one status vocabulary of our API (DESIGN §4.1): status, the reason of
 // a terminal or transitional status, and the control request in flight.
 // Pure enums with stable wire names.

@@ -1,3 +1,4 @@
+// Public: store layer (installed for embedders under include/fabro/).
 // The durable run store (DESIGN §5): runs (record + manifest bytes) and
 // their event logs. Abstract so actors can run against the in-memory
 // stand-in in tests (STYLE §10).

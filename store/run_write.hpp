@@ -1,3 +1,4 @@
+// Public: store layer (installed for embedders under include/fabro/).
 // One durable change to the run store, and what the store says about it.
 // Writes travel from actors to the journal, which commits many of them in one
 // transaction (group commit). Plain values.

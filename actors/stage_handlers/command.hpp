@@ -1,4 +1,4 @@
-// The built-in handler of command stages (layer: actors; the seam is
+// The built-in handler of command stages (the seam is
 // actors/stage_handler.hpp; engine reference §4.4): runs the node's
 // `script` (`language="python"`: python3 -c) with /bin/bash -c in the call's
 // working directory, environment and sandbox wrapper, through a process

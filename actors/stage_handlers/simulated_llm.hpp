@@ -1,5 +1,5 @@
 // The built-in handler of agent and prompt stages when no LLM provider is
-// registered (layer: actors; actors/stage_handler.hpp is the seam): the
+// registered (actors/stage_handler.hpp is the seam): the
 // simulated backend of the engine reference §4.2. Every stage succeeds at
 // once with "[Simulated] Response for stage: <id>" as response.<id>,
 // last_response and last_stage. Control messages change nothing (there is

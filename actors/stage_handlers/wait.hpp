@@ -1,4 +1,4 @@
-// The built-in handler of wait stages (layer: actors; the seam is
+// The built-in handler of wait stages (the seam is
 // actors/stage_handler.hpp): answers succeeded after the node's `duration`.
 // Pause stops the clock and unpause starts it again with the time that was
 // left; cancel answers at once, failed ("Wait cancelled"). A node without a

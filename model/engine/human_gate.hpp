@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // A human gate's question and its answer, as Fabro's server and clients
 // see them (fabro-events.md §5: the interview.started payload, the
 // SubmitAnswerRequest rules and how the gate routes on the answer). Pure.

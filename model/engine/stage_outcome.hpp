@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // The result of executing one stage (reference §3.2): what routing, retries,
 // goal gates and checkpoints read. Plain values; producers are the handlers
 // (model/engine/handlers.hpp and the run actor's command/human paths).

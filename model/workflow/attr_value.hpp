@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // A typed attribute value of the .fabro language (reference §1.2).
 //
 // Every attribute of a graph, node or edge is one of String, Integer, Float,

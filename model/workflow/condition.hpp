@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // Edge condition expressions (reference §1.8): parsing and evaluation.
 //
 //   expr   := and ( "||" and )*

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // Next-edge selection after a node finishes (reference §1.9), as a pure
 // function for the executor.
 //

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // The in-memory workflow graph built from a .fabro source (reference §1.3-1.7).
 //
 // A workflow_graph holds the graph attributes, its nodes in order of first

@@ -1,3 +1,4 @@
+// Public: model layer (installed for embedders under include/fabro/).
 // Which handler executes a workflow node (reference §1.5).
 //
 // A node's handler is its explicit `type` attribute when that names a

@@ -205,7 +205,7 @@ TEST_CASE("a handler that never answers times the stage out and hears a cancel",
   INFO(failure);
   CHECK(failure.find("Stage timed out after 200ms without an answer from its review handler") !=
         std::string::npos);
-  CHECK(p->controlled("cancel review@1"));
+  CHECK(h.eventually([&] { return p->controlled("cancel review@1"); }));
 }
 
 TEST_CASE("cancel and pause reach the handler, cancel ends the run", "[actors][stage_handler]") {
@@ -222,7 +222,7 @@ TEST_CASE("cancel and pause reach the handler, cancel ends the run", "[actors][s
   REQUIRE(h.eventually([&] { return p->call_count() == 1; }));
   REQUIRE(h.control(model::control_action::pause, id));
   REQUIRE(h.eventually([&] { return p->controlled("pause review@1"); }));
-  CHECK(h.get(id).status == model::run_status::paused);
+  CHECK(h.eventually([&] { return h.get(id).status == model::run_status::paused; }));
   REQUIRE(h.control(model::control_action::unpause, id));
   REQUIRE(h.eventually([&] { return p->controlled("unpause review@1"); }));
   REQUIRE(h.control(model::control_action::cancel, id));
