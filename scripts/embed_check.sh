@@ -16,7 +16,13 @@ if ! cmake --build "$tmp/build" >"$tmp/build.log" 2>&1; then
   cat "$tmp/build.log" >&2
   exit 1
 fi
-out=$("$tmp/build/embed_example" "$tmp/data")
+# It must also end by itself: every actor stopped, the actor system torn
+# down (a handle left alive would make that wait forever).
+if ! out=$(timeout 120 "$tmp/build/embed_example" "$tmp/data"); then
+  echo "embed_check: the example failed or did not end within 120 s" >&2
+  echo "$out" >&2
+  exit 1
+fi
 if ! grep -q "hello from an embedded run" <<<"$out" || ! grep -q "ended completed" <<<"$out" ||
    ! grep -q '"event":"review.read"' <<<"$out" ||
    ! grep -q "approved by the embedded reviewer" <<<"$out"; then

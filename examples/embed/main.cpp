@@ -93,57 +93,53 @@ model::result<T> ask(caf::actor_system& sys, const actors::orchestrator_actor& o
   return out;
 }
 
-}  // namespace
+// Spawns everything, runs the workflow, prints its events and stops the
+// actors it spawned. Every handle it holds (the config's handlers too) is
+// gone when it returns: a referenced actor lives on, and the actor system's
+// teardown would wait for it.
+int run_example(caf::actor_system& sys, const std::string& dir) {
+  // The hub hears every committed event from the orchestrator's journal
+  // and replays from the orchestrator, which it learns once spawned.
+  auto hub = actors::spawn_event_hub(sys, {}, actors::event_hub_config{});
+  auto reviewer_actor = sys.spawn(reviewer, 0);
+  actors::orchestrator_config ocfg;
+  ocfg.make_store = actors::sqlite_store_factory(dir + "/runs.db");
+  ocfg.event_listener = hub;
+  ocfg.handlers["review"] = reviewer_actor;
+  auto stop = [&](const actors::orchestrator_actor& orch) {
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(reviewer_actor, caf::exit_reason::user_shutdown);
+    if (orch) caf::anon_send_exit(orch, caf::exit_reason::user_shutdown);
+  };
+  auto orch = actors::spawn_orchestrator(sys, ocfg);
+  if (!orch) {
+    std::cerr << "cannot start the orchestrator: " << orch.error().detail << "\n";
+    stop(actors::orchestrator_actor{});
+    return 1;
+  }
+  caf::anon_send(hub, *orch);
+  auto run = actors::prepare_run(manifest(dir));
+  if (!run) {
+    std::cerr << "manifest refused: " << run.error().detail << "\n";
+    stop(*orch);
+    return 1;
+  }
+  auto created =
+      ask<actors::create_result>(sys, *orch, actors::create_atom::value, std::move(*run), true);
+  if (!created) {
+    std::cerr << "create failed: " << created.error().detail << "\n";
+    stop(*orch);
+    return 1;
+  }
+  auto id = created->record.id;
+  std::cout << "run " << id << " " << model::to_string(created->record.status) << "\n";
 
-int main(int argc, char** argv) {
-  bool temporary = argc < 2;
-  std::string dir = !temporary ? argv[1]
-                               : (std::filesystem::temp_directory_path() /
-                                  ("fabro-embed-" + std::to_string(::getpid())))
-                                     .string();
-  std::filesystem::create_directories(dir);
-  std::cout << "fabro-orchestrator " << FABRO_ORCHESTRATOR_VERSION << ", store in " << dir
-            << "\n";
-
-  int rc = 1;
+  // Its events as messages: the log so far, then live, then the end.
+  bool ended = false;
   {
-    caf::actor_system_config cfg;
-    caf::actor_system sys{cfg};
-    // The hub hears every committed event from the orchestrator's journal
-    // and replays from the orchestrator, which it learns once spawned.
-    auto hub = actors::spawn_event_hub(sys, {}, actors::event_hub_config{});
-    actors::orchestrator_config ocfg;
-    ocfg.make_store = actors::sqlite_store_factory(dir + "/runs.db");
-    ocfg.event_listener = hub;
-    ocfg.handlers["review"] = sys.spawn(reviewer, 0);
-    auto orch = actors::spawn_orchestrator(sys, ocfg);
-    if (!orch) {
-      std::cerr << "cannot start the orchestrator: " << orch.error().detail << "\n";
-      caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
-      return 1;
-    }
-    caf::anon_send(hub, *orch);
-    auto run = actors::prepare_run(manifest(dir));
-    if (!run) {
-      std::cerr << "manifest refused: " << run.error().detail << "\n";
-      return 1;
-    }
-    auto created = ask<actors::create_result>(sys, *orch, actors::create_atom::value,
-                                              std::move(*run), true);
-    if (!created) {
-      std::cerr << "create failed: " << created.error().detail << "\n";
-      return 1;
-    }
-    auto id = created->record.id;
-    std::cout << "run " << id << " " << model::to_string(created->record.status) << "\n";
-
-    // Its events as messages: the log so far, then live, then the end.
-    // (Hidden: a visible scoped actor would keep await_all_actors_done
-    // below waiting for it.)
-    caf::scoped_actor self{sys, true};
+    caf::scoped_actor self{sys};
     caf::anon_send(hub, actors::subscribe_atom::value,
                    actors::run_events_to(caf::actor_cast<caf::actor>(self), id));
-    bool ended = false;
     while (!ended) {
       bool got = false;
       self->receive(
@@ -155,19 +151,33 @@ int main(int argc, char** argv) {
           caf::after(std::chrono::seconds(30)) >> [] {});
       if (!got) break;  // nothing for 30 s
     }
-    auto got = ask<model::run_record>(sys, *orch, actors::get_atom::value, id);
-    auto status = got ? got->status : model::run_status::failed;
-    std::cout << "run " << id << " ended " << model::to_string(status) << "\n";
-    rc = ended && status == model::run_status::completed ? 0 : 1;
-    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(*orch, caf::exit_reason::user_shutdown);
-    // Every write the run made is durable already. Like `serve`, end the
-    // process here: with an event listener, CAF 0.17's teardown waits
-    // forever for one detached actor (benchmarks/README.md "Shutdown hang";
-    // not yet found), so await_all_actors_done() would not return.
-    std::cout.flush();
-    if (temporary) std::filesystem::remove_all(dir);
-    std::_Exit(rc);
   }
+  auto got = ask<model::run_record>(sys, *orch, actors::get_atom::value, id);
+  auto status = got ? got->status : model::run_status::failed;
+  std::cout << "run " << id << " ended " << model::to_string(status) << "\n";
+  stop(*orch);
+  return ended && status == model::run_status::completed ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool temporary = argc < 2;
+  std::string dir = !temporary ? argv[1]
+                               : (std::filesystem::temp_directory_path() /
+                                  ("fabro-embed-" + std::to_string(::getpid())))
+                                     .string();
+  std::filesystem::create_directories(dir);
+  std::cout << "fabro-orchestrator " << FABRO_ORCHESTRATOR_VERSION << ", store in " << dir
+            << "\n";
+  int rc;
+  {
+    caf::actor_system_config cfg;
+    caf::actor_system sys{cfg};
+    rc = run_example(sys, dir);
+    // Every actor ends (the journal closes the store) before the system goes.
+    sys.await_all_actors_done();
+  }
+  if (temporary) std::filesystem::remove_all(dir);
   return rc;
 }
