@@ -29,14 +29,6 @@ using model::json_writer;
 // Stages that may finish between two commits.
 constexpr int kMaxUncommitted = 16;
 
-std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
-  json_writer w;
-  w.begin_object();
-  for (const auto& [k, v] : fields) w.field(k, v);
-  w.end_object();
-  return w.take();
-}
-
 }  // namespace
 
 void emit(run_pointer self, std::string name, std::string props, std::string node_id,
@@ -51,6 +43,14 @@ void emit(run_pointer self, std::string name, std::string props, std::string nod
   e.node_label = std::move(node_label);
   e.stage_id = std::move(stage_id);
   st.pending.push_back(std::move(e));
+}
+
+std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
+  model::json_writer w;
+  w.begin_object();
+  for (const auto& [k, v] : fields) w.field(k, v);
+  w.end_object();
+  return w.take();
 }
 
 namespace {
@@ -168,29 +168,6 @@ void complete(run_pointer self, model::stage_outcome o) {
 
 namespace {
 
-void ask_human(run_pointer self, const model::graph_node& node,
-               const model::stage_request& req) {
-  auto& st = self->state;
-  st.question_id = req.stage_id;
-  std::replace(st.question_id.begin(), st.question_id.end(), '@', '-');
-  st.question_at_ms = now_ms();
-  // Fabro's InterviewStartedProps (fabro-events.md §3.3, §5.1).
-  auto question = model::question_of(st.exec->graph(), node);
-  json_writer q;
-  q.begin_object().field("question_id", st.question_id).field("question", node.label())
-      .field("stage", node.id).field("question_type", question.type())
-      .key("options").begin_array();
-  for (const auto& o : question.options)
-    q.begin_object().field("key", o.key).field("label", o.label).end_object();
-  q.end_array().key("allow_freeform").value(question.allow_freeform).end_object();
-  emit(self, "run.blocked",
-       object({{"blocked_reason", "human_input_required"}, {"question_id", st.question_id}}),
-       node.id, node.label(), req.stage_id);
-  emit(self, "interview.started", q.take(), node.id, node.label(), req.stage_id);
-  st.wait = waiting::human;
-  commit_pending(self, nullptr);
-}
-
 // Carries out a stage the executor cannot (see model::needs_actor): its
 // registered handler, else the run's own human gate.
 void perform(run_pointer self, const model::stage_request& req) {
@@ -305,34 +282,6 @@ void start(run_pointer self, record_promise& promise, const std::string& definit
   commit_pending(self, [=]() mutable {
     promise.deliver(self->state.committed);
     bootstrap(self, definition, from);
-  });
-}
-
-void answer(run_pointer self, record_promise& promise, const std::string& qid,
-            const model::human_answer& given) {
-  auto& st = self->state;
-  if (st.wait != waiting::human || qid != st.question_id) {
-    promise.deliver(to_error(model::errc::conflict, kQuestionGone));
-    return;
-  }
-  const auto* node = st.exec->graph().find_node(st.stage.node_id);
-  auto outcome = model::answer_outcome(st.exec->graph(), *node, given);
-  if (!outcome) {
-    promise.deliver(to_error(outcome.error()));
-    return;
-  }
-  json_writer done;
-  done.begin_object().field("question_id", qid).field("question", node->label())
-      .field("answer", model::answer_text(given)).key("duration_ms")
-      .value(std::max<int64_t>(0, now_ms() - st.question_at_ms)).end_object();
-  emit(self, "interview.completed", done.take(), node->id, node->label(), st.stage.stage_id);
-  emit(self, "run.unblocked", object({{"question_id", qid}}), node->id, node->label(),
-       st.stage.stage_id);
-  st.question_id.clear();
-  st.wait = waiting::nothing;
-  commit_pending(self, [=, o = std::move(*outcome)]() mutable {
-    promise.deliver(self->state.committed);
-    complete(self, std::move(o));
   });
 }
 
@@ -452,15 +401,7 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
       [=](start_atom, const std::string& def, const std::string& from) {
         return admit_request(self, [=](record_promise& p) { start(self, p, def, from); });
       },
-      [=](questions_atom) -> std::string {
-        auto& st = self->state;
-        if (st.wait != waiting::human || st.question_id.empty()) return "[]";
-        const auto* node = st.exec->graph().find_node(st.stage.node_id);
-        return "[" +
-               model::api_question_json(st.question_id, *node,
-                                        model::question_of(st.exec->graph(), *node)) +
-               "]";
-      },
+      [=](questions_atom) { return open_questions(self); },
       [=](answer_atom, const std::string& qid, const model::human_answer& given) {
         return admit_request(self, [=](record_promise& p) { answer(self, p, qid, given); });
       },

@@ -117,11 +117,22 @@ void retry_commit(run_pointer self);
 // Queues an event of the run for the next commit.
 void emit(run_pointer self, std::string name, std::string props, std::string node_id = "",
           std::string node_label = "", std::string stage_id = "");
+// A JSON object of string fields.
+std::string object(std::initializer_list<std::pair<const char*, std::string>> fields);
 // The stage being carried out ended with `o`: the run goes on (held while
 // paused; a pending cancel ends it instead).
 void complete(run_pointer self, model::stage_outcome o);
 // Ends the run cancelled (a control request's commit may run `after_commit`).
 void finish_cancelled(run_pointer self, std::function<void()> after_commit = nullptr);
+
+// The human gate (actors/run_human.cpp).
+// Asks the question of human stage `node` and waits for the answer.
+void ask_human(run_pointer self, const model::graph_node& node, const model::stage_request& req);
+// Answers question `qid` (answer_atom of actors/run.hpp).
+void answer(run_pointer self, record_promise& promise, const std::string& qid,
+            const model::human_answer& given);
+// The open questions as a JSON array of Fabro's ApiQuestion.
+std::string open_questions(run_pointer self);
 
 // Stage handlers (actors/run_stage.cpp, contract in actors/stage_handler.hpp).
 // Asks `handler` to carry out the current stage of `node`.
