@@ -233,6 +233,9 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   eo.external = [handlers = st.opts.handlers](const model::graph_node& n) {
     return goes_to_handler(n, handlers);
   };
+  eo.external_name = [handlers = st.opts.handlers](const model::graph_node& n) {
+    return handler_key(n, handlers);
+  };
   eo.draw = [gen = std::make_shared<std::mt19937_64>(std::random_device{}())] {
     return std::uniform_real_distribution<double>(0.0, 1.0)(*gen);
   };

@@ -135,7 +135,8 @@ step executor::begin_attempt() {
   w.begin_object()
       .field("attempt", stage_.attempt)
       .field("max_attempts", stage_.max_attempts)
-      .field("handler_type", to_string(n.handler()))
+      .field("handler_type", is_external(n) && opts_.external_name ? opts_.external_name(n)
+                                                                     : to_string(n.handler()))
       .end_object();
   emit("stage.started", w.take(), n.id, stage_.stage_id);
   return run_stage(n);

@@ -59,6 +59,9 @@ struct executor_options {
   // embedder's or built-in stage handler) besides needs_actor's; not asked
   // in a dry run (everything is simulated). nullptr = none.
   std::function<bool(const graph_node&)> external;
+  // The handler type stage.started reports for an external node (its
+  // registered key, e.g. a custom "review"); nullptr = the resolved type.
+  std::function<std::string(const graph_node&)> external_name;
 };
 
 // A stage the actor must carry out (command, wait or human for real).

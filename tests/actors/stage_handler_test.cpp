@@ -165,6 +165,11 @@ TEST_CASE("a custom handler's outcome routes the run and its context reaches the
       completed_props = e;
   CHECK(completed_props.find("\"preferred_label\":\"reject\"") != std::string::npos);
   CHECK(completed_props.find("\"input_tokens\":120") != std::string::npos);
+  bool started_as_review = false;
+  for (const auto& e : h.envelopes(id))
+    started_as_review |= e.find("\"event\":\"stage.started\"") != std::string::npos &&
+                         e.find("\"handler_type\":\"review\"") != std::string::npos;
+  CHECK(started_as_review);
   // What the handler was asked.
   REQUIRE(p->call_count() == 2);
   const auto& first = p->calls[0];
