@@ -15,11 +15,14 @@
 #include "model/engine/checkpoint.hpp"
 #include "model/engine/executor.hpp"
 #include "model/engine/handlers.hpp"
+#include "model/engine/sandbox_env.hpp"
 #include "model/engine/sandbox_isolation.hpp"
 #include "model/json_writer.hpp"
 #include "model/run_control.hpp"
 #include "model/run_definition.hpp"
 #include "model/workflow/workflow_check.hpp"
+
+extern char** environ;
 
 namespace fabro::actors {
 namespace {
@@ -211,6 +214,13 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
                                          !st.opts.bwrap_path.empty());
     if (!sandbox) return fail(self, model::status_reason::launch_failed, sandbox.error().detail);
     st.sandbox = *sandbox;
+    // Once per run: every stage process gets the same environment and wrapper.
+    std::vector<std::string> host;
+    for (char** e = environ; e && *e; ++e) host.emplace_back(*e);
+    st.stage_env = model::sandbox_environment(host, st.def.settings.env);
+    if (st.sandbox == "bubblewrap")
+      st.sandbox_argv =
+          model::bubblewrap_argv(st.opts.bwrap_path, st.work_dir, st.opts.sandbox_hidden);
   }
   model::workflow_check_config check;
   check.goal_override = st.def.goal;
@@ -230,11 +240,9 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   eo.dry_run = dry;
   eo.auto_approve = st.def.settings.auto_approve;
   eo.jitter = st.opts.retry_jitter;
-  eo.external = [handlers = st.opts.handlers](const model::graph_node& n) {
-    return goes_to_handler(n, handlers);
-  };
-  eo.external_name = [handlers = st.opts.handlers](const model::graph_node& n) {
-    return handler_key(n, handlers);
+  // (The executor lives in this state beside the handler map.)
+  eo.external = [&handlers = st.opts.handlers](const model::graph_node& n) {
+    return goes_to_handler(n, handlers) ? handler_key(n, handlers) : std::string();
   };
   eo.draw = [gen = std::make_shared<std::mt19937_64>(std::random_device{}())] {
     return std::uniform_real_distribution<double>(0.0, 1.0)(*gen);

@@ -4,10 +4,6 @@
 
 #include "actors/id_source.hpp"
 #include "actors/run_state.hpp"
-#include "model/engine/sandbox_env.hpp"
-#include "model/engine/sandbox_isolation.hpp"
-
-extern char** environ;
 
 namespace fabro::actors {
 
@@ -82,12 +78,8 @@ void call_handler(run_pointer self, const model::graph_node& node, stage_handler
   call.max_attempts = req.max_attempts;
   call.work_dir = st.work_dir;
   call.timeout_ms = node.timeout_ms().value_or(0);
-  std::vector<std::string> host;
-  for (char** e = environ; e && *e; ++e) host.emplace_back(*e);
-  call.env = model::sandbox_environment(host, st.def.settings.env);
-  if (st.sandbox == "bubblewrap")
-    call.sandbox_argv =
-        model::bubblewrap_argv(st.opts.bwrap_path, st.work_dir, st.opts.sandbox_hidden);
+  call.env = st.stage_env;
+  call.sandbox_argv = st.sandbox_argv;
   call.artifact_prefix = artifact_prefix(req);
   call.events = caf::actor_cast<stage_event_sink>(self);
   st.wait = waiting::handler;

@@ -68,6 +68,10 @@ struct run_state {
   model::run_definition def;
   std::string work_dir;
   std::string sandbox = "local";  // the provider the stages run in
+  // What a stage's process runs with (stage_call::env, ::sandbox_argv),
+  // fixed for the run at bootstrap.
+  std::vector<std::string> stage_env;
+  std::vector<std::string> sandbox_argv;
   std::optional<model::executor> exec;
   waiting wait = waiting::nothing;
   uint64_t timer_token = 0;

@@ -48,6 +48,18 @@ model::stage_outcome to_outcome(const stage_reply& reply) {
   return o;
 }
 
+stage_reply to_reply(model::stage_outcome o) {
+  stage_reply r;
+  r.status = o.status;
+  r.notes = std::move(o.notes);
+  r.context_updates = std::move(o.context_updates);
+  r.preferred_label = std::move(o.preferred_label);
+  r.suggested_next_ids = std::move(o.suggested_next_ids);
+  r.failure_message = std::move(o.failure_message);
+  r.retryable = o.retry != model::retry_kind::none;
+  return r;
+}
+
 std::string billing_json(const stage_usage& u) {
   if (u.input_tokens == 0 && u.output_tokens == 0 && u.cache_read_tokens == 0) return "";
   model::json_writer w;

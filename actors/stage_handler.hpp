@@ -140,6 +140,11 @@ bool goes_to_handler(const model::graph_node& node, const stage_handlers& regist
 // The outcome the executor routes on (failure classified as a handler's).
 model::stage_outcome to_outcome(const stage_reply& reply);
 
+// The reply carrying `o` (a built-in handler's outcome from model/engine):
+// status, notes, context updates, label, next ids, failure and whether it
+// may be retried.
+stage_reply to_reply(model::stage_outcome o);
+
 // `usage` as Fabro's BilledModelUsage JSON; "" when it is zero.
 std::string billing_json(const stage_usage& usage);
 

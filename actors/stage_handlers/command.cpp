@@ -46,16 +46,6 @@ std::string attribute(const stage_call& call, const char* key) {
   return it == call.attributes.end() ? "" : it->second;
 }
 
-stage_reply to_reply(model::stage_outcome o) {
-  stage_reply r;
-  r.status = o.status;
-  r.notes = std::move(o.notes);
-  r.context_updates = std::move(o.context_updates);
-  r.failure_message = std::move(o.failure_message);
-  r.retryable = o.retry != model::retry_kind::none;
-  return r;
-}
-
 // The reply for a command that ran (or could not start).
 stage_reply finished(const stage_call& call, const command_spec& spec, command_result& r) {
   const auto& prefix = call.artifact_prefix;

@@ -12,11 +12,7 @@ namespace {
 stage_handler_actor::behavior_type simulated_llm(stage_handler_actor::pointer, int) {
   return {
       [](stage_atom, const stage_call& call) {
-        auto o = model::simulated_llm_outcome(call.node_id);
-        stage_reply r;
-        r.notes = std::move(o.notes);
-        r.context_updates = std::move(o.context_updates);
-        return r;
+        return to_reply(model::simulated_llm_outcome(call.node_id));
       },
       [](stage_control_atom, const std::string&, const std::string&, model::control_action) {},
   };

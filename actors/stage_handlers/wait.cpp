@@ -39,19 +39,12 @@ void arm(wait_pointer self, const std::string& key, waiting_stage& w) {
   self->delayed_send(self, std::chrono::milliseconds(w.left_ms), resume_atom::value, key, w.token);
 }
 
-stage_reply failed(std::string why) {
-  stage_reply r;
-  r.status = model::stage_status::failed;
-  r.failure_message = std::move(why);
-  return r;
-}
-
 wait_actor::behavior_type wait_handler(wait_pointer self, int) {
   return {
       [=](stage_atom, const stage_call& call) -> caf::result<stage_reply> {
         auto d = call.attributes.find("duration");
         auto ms = d == call.attributes.end() ? std::nullopt : model::parse_duration_text(d->second);
-        if (!ms) return failed(model::missing_duration_outcome().failure_message);
+        if (!ms) return to_reply(model::missing_duration_outcome());
         auto key = call.run_id + "/" + call.stage_id;
         auto& w = self->state.stages[key];
         w.promise = self->make_response_promise<stage_reply>();
@@ -74,7 +67,7 @@ wait_actor::behavior_type wait_handler(wait_pointer self, int) {
         auto& w = it->second;
         switch (action) {
           case model::control_action::cancel:
-            w.promise.deliver(failed("Wait cancelled"));
+            w.promise.deliver(to_reply(model::failed_outcome("Wait cancelled")));
             self->state.stages.erase(it);
             return;
           case model::control_action::pause:

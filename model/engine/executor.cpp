@@ -131,12 +131,12 @@ step executor::proceed() {
 
 step executor::begin_attempt() {
   const graph_node& n = node(stage_.node_id);
+  auto external = external_type(n);
   json_writer w;
   w.begin_object()
       .field("attempt", stage_.attempt)
       .field("max_attempts", stage_.max_attempts)
-      .field("handler_type", is_external(n) && opts_.external_name ? opts_.external_name(n)
-                                                                     : to_string(n.handler()))
+      .field("handler_type", external.empty() ? to_string(n.handler()) : external)
       .end_object();
   emit("stage.started", w.take(), n.id, stage_.stage_id);
   return run_stage(n);
@@ -144,7 +144,7 @@ step executor::begin_attempt() {
 
 step executor::run_stage(const graph_node& n) {
   if (n.handler() == handler_type::fan_in) return complete(fan_in_outcome());
-  if (needs_actor(n, opts_.dry_run, opts_.auto_approve) || is_external(n)) {
+  if (needs_actor(n, opts_.dry_run, opts_.auto_approve) || !external_type(n).empty()) {
     step s;
     s.kind = step_kind::execute;
     s.stage = stage_;

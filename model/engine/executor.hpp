@@ -56,12 +56,11 @@ struct executor_options {
   // always 0.5 (no jitter effect, deterministic).
   std::function<double()> draw;
   // Nodes whose stage someone outside the executor carries out (an
-  // embedder's or built-in stage handler) besides needs_actor's; not asked
-  // in a dry run (everything is simulated). nullptr = none.
-  std::function<bool(const graph_node&)> external;
-  // The handler type stage.started reports for an external node (its
-  // registered key, e.g. a custom "review"); nullptr = the resolved type.
-  std::function<std::string(const graph_node&)> external_name;
+  // embedder's or built-in stage handler) besides needs_actor's: the
+  // handler type stage.started reports for such a node (e.g. a custom
+  // "review"), "" for any other. Not asked in a dry run (everything is
+  // simulated). nullptr = none.
+  std::function<std::string(const graph_node&)> external;
 };
 
 // A stage the actor must carry out (command, wait or human for real).
@@ -122,8 +121,10 @@ class executor {
 
   executor(workflow_graph g, executor_options opts);
   double draw() const { return opts_.draw ? opts_.draw() : 0.5; }
-  bool is_external(const graph_node& n) const {
-    return !opts_.dry_run && opts_.external && opts_.external(n);
+  // The external handler type of `n`; "" when the executor or the run
+  // actor's needs_actor path carries it out.
+  std::string external_type(const graph_node& n) const {
+    return opts_.dry_run || !opts_.external ? std::string() : opts_.external(n);
   }
   const graph_node& node(const std::string& id) const { return *g_.find_node(id); }
   void emit(const char* name, std::string props, const std::string& node_id,

@@ -94,7 +94,7 @@ step executor::run_branch() {
   emit("parallel.branch.started", w.take(), stage_.node_id, stage_.stage_id);
   const graph_node* b = g_.find_node(target);
   if (!b) return complete_branch(failed_outcome("branch node " + target + " does not exist"));
-  if (needs_actor(*b, opts_.dry_run, opts_.auto_approve) || is_external(*b)) {
+  if (needs_actor(*b, opts_.dry_run, opts_.auto_approve) || !external_type(*b).empty()) {
     step s;
     s.kind = step_kind::execute;
     s.stage = stage_;

@@ -119,6 +119,14 @@ std::string review_failure(exec_harness& h, const std::string& id) {
   return "";
 }
 
+// `start -> review -> exit`, the review node with `attrs` added.
+std::string one_review(const std::string& attrs = "") {
+  return "digraph w { start [shape=Mdiamond] exit [shape=Msquare]\n"
+         "  review [type=\"review\"" + attrs + "]\n  start -> review -> exit }";
+}
+
+const char* kNoStages = "digraph w { start [shape=Mdiamond] exit [shape=Msquare] start -> exit }";
+
 bool has(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
@@ -199,12 +207,7 @@ TEST_CASE("a handler that never answers times the stage out and hears a cancel",
   p->how = mode::hold;
   temp_dir dir;
   review_harness h(p);
-  auto id = h.start(workflow_manifest(R"(digraph w {
-    start [shape=Mdiamond]
-    exit [shape=Msquare]
-    review [type="review", timeout="200ms"]
-    start -> review -> exit
-  })", dir.str()));
+  auto id = h.start(workflow_manifest(one_review(", timeout=\"200ms\""), dir.str()));
   h.finish(id);
   auto failure = review_failure(h, id);
   INFO(failure);
@@ -218,12 +221,7 @@ TEST_CASE("cancel and pause reach the handler, cancel ends the run", "[actors][s
   p->how = mode::hold;
   temp_dir dir;
   review_harness h(p);
-  auto id = h.start(workflow_manifest(R"(digraph w {
-    start [shape=Mdiamond]
-    exit [shape=Msquare]
-    review [type="review"]
-    start -> review -> exit
-  })", dir.str()));
+  auto id = h.start(workflow_manifest(one_review(), dir.str()));
   REQUIRE(h.eventually([&] { return p->call_count() == 1; }));
   REQUIRE(h.control(model::control_action::pause, id));
   REQUIRE(h.eventually([&] { return p->controlled("pause review@1"); }));
@@ -241,23 +239,13 @@ TEST_CASE("a handler that dies fails the stage, not the server", "[actors][stage
   p->how = mode::die;
   temp_dir dir;
   review_harness h(p);
-  const char* wf = R"(digraph w {
-    start [shape=Mdiamond]
-    exit [shape=Msquare]
-    review [type="review"]
-    start -> review -> exit
-  })";
-  auto id = h.start(workflow_manifest(wf, dir.str()));
+  auto id = h.start(workflow_manifest(one_review(), dir.str()));
   h.finish(id);
   auto failure = review_failure(h, id);
   INFO(failure);
   CHECK(failure.find("The review stage handler failed") != std::string::npos);
   // The server goes on: a run without review stages completes.
-  auto other = h.start(workflow_manifest(R"(digraph w {
-    start [shape=Mdiamond]
-    exit [shape=Msquare]
-    start -> exit
-  })", dir.str()));
+  auto other = h.start(workflow_manifest(kNoStages, dir.str()));
   CHECK(h.finish(other).status == model::run_status::completed);
 }
 
@@ -269,11 +257,7 @@ TEST_CASE("two orchestrators in one actor system do not see each other's runs",
   actors::orchestrator_config oc{actors::memory_store_factory()};
   auto b = actors::spawn_orchestrator(*a.sys, oc);
   REQUIRE(b);
-  auto id = a.start(workflow_manifest(R"(digraph w {
-    start [shape=Mdiamond]
-    exit [shape=Msquare]
-    start -> exit
-  })", dir.str(), {true}));
+  auto id = a.start(workflow_manifest(kNoStages, dir.str(), {true}));
   CHECK(a.finish(id).status == model::run_status::completed);
   caf::scoped_actor self{*a.sys};
   bool missing = false;
