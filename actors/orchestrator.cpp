@@ -16,6 +16,7 @@
 #include "actors/run.hpp"
 #include "actors/orchestrator_state.hpp"
 #include "actors/stage_handlers/command.hpp"
+#include "actors/stage_handlers/human.hpp"
 #include "actors/stage_handlers/simulated_llm.hpp"
 #include "actors/stage_handlers/wait.hpp"
 #include "actors/store_reader.hpp"
@@ -478,6 +479,8 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
     run_opts.handlers.emplace("prompt", llm);
   }
   if (!run_opts.handlers.count("wait")) run_opts.handlers.emplace("wait", spawn_wait_handler(sys));
+  if (!run_opts.handlers.count("human"))
+    run_opts.handlers.emplace("human", spawn_human_handler(sys));
   if (!run_opts.handlers.count("command"))
     run_opts.handlers.emplace(
         "command", spawn_command_handler(sys, {cfg.kill_grace_ms, cfg.stage_records_dir}));

@@ -172,14 +172,13 @@ void complete(run_pointer self, model::stage_outcome o) {
 namespace {
 
 // Carries out a stage the executor cannot (see model::needs_actor): its
-// registered handler, else the run's own human gate.
+// registered handler.
 void perform(run_pointer self, const model::stage_request& req) {
   auto& st = self->state;
   st.stage = req;
   const auto* node = st.exec->graph().find_node(req.node_id);
   if (goes_to_handler(*node, st.opts.handlers))
     return call_handler(self, *node, st.opts.handlers.at(handler_key(*node, st.opts.handlers)));
-  if (node->handler() == model::handler_type::human) return ask_human(self, *node, req);
   complete(self, model::failed_outcome("No stage handler is registered for type " +
                                        handler_key(*node, st.opts.handlers)));
 }
@@ -419,6 +418,11 @@ run_actor::behavior_type run_impl(run_pointer self, model::run_record record,
       [=](stage_event_atom, const std::string& stage_id, std::string& event,
           std::string& props) {
         admit_input(self, [=] { on_stage_event(self, stage_id, event, props); });
+      },
+      [=](stage_question_atom, const std::string& stage_id) {
+        auto promise = self->make_response_promise<model::gate_answer>();
+        admit_input(self, [=] { ask(self, stage_id, promise); });
+        return promise;
       },
       [=](resume_atom, uint64_t token) { admit_input(self, [=] { resume(self, token); }); },
       [=](control_atom, model::control_action action, const std::string& login) {

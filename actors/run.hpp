@@ -74,6 +74,9 @@ using run_actor = caf::typed_actor<
     caf::replies_to<append_atom, model::run_event>::with<model::run_record>,
     // A stage handler's live event: (stage_id, event, properties JSON).
     caf::reacts_to<stage_event_atom, std::string, std::string, std::string>,
+    // A stage handler asks the stage's question (actors/stage_handler.hpp):
+    // the chosen choice, once the answer is durable.
+    caf::replies_to<stage_question_atom, std::string>::with<model::gate_answer>,
     // Internal: a wait stage's or retry backoff's timer `token` fired.
     caf::reacts_to<resume_atom, uint64_t>,
     // Internal: retry the commit that failed (the store was failing).

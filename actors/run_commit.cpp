@@ -171,6 +171,8 @@ void end_run(run_pointer self) {
   for (auto& in : st.inputs)
     if (in.promise) in.promise->deliver(caf::make_error(caf::sec::request_receiver_down));
   st.inputs.clear();
+  if (auto asker = std::exchange(st.asker, std::nullopt))
+    asker->deliver(caf::make_error(caf::sec::request_receiver_down));
   self->quit();
 }
 

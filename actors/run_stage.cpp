@@ -37,6 +37,7 @@ void on_reply(run_pointer self, uint64_t call, stage_reply& r) {
   if (st.wait != waiting::handler || call != st.call_id) return;
   ++st.timer_token;  // the deadline no longer applies
   st.handler = nullptr;
+  close_question(self);
   const auto& req = st.stage;
   const auto* node = st.exec->graph().find_node(req.node_id);
   for (auto& e : r.events)
@@ -56,6 +57,7 @@ void on_failure(run_pointer self, uint64_t call, const std::string& key, std::st
   if (st.wait != waiting::handler || call != st.call_id) return;
   ++st.timer_token;
   st.handler = nullptr;
+  close_question(self);
   complete(self, model::failed_outcome("The " + key + " stage handler failed: " + why,
                                        model::retry_kind::error));
 }
@@ -81,7 +83,9 @@ void call_handler(run_pointer self, const model::graph_node& node, stage_handler
   call.env = st.stage_env;
   call.sandbox_argv = st.sandbox_argv;
   call.artifact_prefix = artifact_prefix(req);
+  call.choices = model::gate_choices(st.exec->graph(), node);
   call.events = caf::actor_cast<stage_event_sink>(self);
+  call.interviewer = caf::actor_cast<stage_interviewer>(self);
   st.wait = waiting::handler;
   st.handler = handler;
   auto id = ++st.call_id;
@@ -111,6 +115,7 @@ void on_stage_event(run_pointer self, const std::string& stage_id, std::string e
 void on_handler_deadline(run_pointer self, uint64_t token) {
   auto& st = self->state;
   if (token != st.timer_token || st.wait != waiting::handler) return;
+  close_question(self);
   if (st.live.pending_control == model::control_action::cancel) return finish_cancelled(self);
   // No reply within the node's timeout (and the grace): the stage timed out.
   tell_handler(self, model::control_action::cancel);

@@ -34,9 +34,10 @@
 namespace fabro::actors {
 
 // What the run waits for between messages.
-enum class waiting { nothing, proceed, timer_backoff, human, handler };
+enum class waiting { nothing, proceed, timer_backoff, handler };
 
 using record_promise = caf::typed_response_promise<model::run_record>;
+using answer_promise = caf::typed_response_promise<model::gate_answer>;
 
 // The part of the run a request may change before its commit, as it was.
 struct undo_point {
@@ -76,8 +77,9 @@ struct run_state {
   waiting wait = waiting::nothing;
   uint64_t timer_token = 0;
   model::stage_request stage;  // the stage being carried out by the actor
-  std::string question_id;     // open human question; "" = none
+  std::string question_id;     // the stage's open question; "" = none
   int64_t question_at_ms = 0;  // when it was asked
+  std::optional<answer_promise> asker;  // the handler waiting for its answer
   // The stage handler carrying out the stage (actors/run_stage.cpp).
   stage_handler_actor handler;
   uint64_t call_id = 0;          // the call whose reply counts
@@ -129,12 +131,16 @@ void complete(run_pointer self, model::stage_outcome o);
 // Ends the run cancelled (a control request's commit may run `after_commit`).
 void finish_cancelled(run_pointer self, std::function<void()> after_commit = nullptr);
 
-// The human gate (actors/run_human.cpp).
-// Asks the question of human stage `node` and waits for the answer.
-void ask_human(run_pointer self, const model::graph_node& node, const model::stage_request& req);
+// The stage's question (actors/run_human.cpp).
+// Publishes the question of stage `stage_id` (asked by its handler);
+// `promise` gets the chosen choice once the answer is durable.
+void ask(run_pointer self, const std::string& stage_id, answer_promise promise);
 // Answers question `qid` (answer_atom of actors/run.hpp).
 void answer(run_pointer self, record_promise& promise, const std::string& qid,
             const model::human_answer& given);
+// The stage ended: its open question is interrupted (recorded unless the
+// run is being cancelled) and its asker refused.
+void close_question(run_pointer self);
 // The open questions as a JSON array of Fabro's ApiQuestion.
 std::string open_questions(run_pointer self);
 

@@ -7,6 +7,8 @@
 //       ◀─(stage_event_atom, stage_id, event, props)──── (any number, live)
 //       ◀─ stage_reply ───────────────────────────────── (exactly one)
 //       ──(stage_control_atom, run_id, stage_id, action)▶ (cancel/pause/unpause)
+//       ◀─(stage_question_atom, stage_id)────────────────  (a handler that asks
+//       ── gate_answer ──────────────────────────────────▶  the run's users)
 //
 // The handler type of a node (handler_key) is its `type` attribute when a
 // handler is registered under exactly that string (a custom type such as
@@ -30,11 +32,21 @@
 // - fails the stage (retryable) when the handler is gone or answers with an
 //   error; the server goes on.
 //
+// A handler may ask the run's users the stage's question: the node's label
+// with its choices (stage_call::choices, the outgoing edges). The run
+// publishes it as Fabro's API does (run.blocked, interview.started, listed
+// by GET /runs/{id}/questions), takes answers (POST .../answer: validated
+// against the choices, 400/409 as Fabro's) and replies with the chosen
+// choice once the answer is durable (interview.completed, run.unblocked).
+// The request fails when the stage is not being carried out or already has
+// a question, and when the stage ends first (cancel, timeout); a stage that
+// ends with its question open records interview.interrupted (not on cancel).
+//
 // The built-in handlers (registered unless an embedder registers the same
-// type): agent and prompt, the simulated LLM (simulated_llm.hpp);
-// wait (wait.hpp); command (command.hpp), all in actors/stage_handlers/.
-// Human stages are the run actor's own (its questions and answers are part
-// of the run's API) unless a handler is registered for them.
+// type), all in actors/stage_handlers/: agent and prompt, the simulated LLM
+// (simulated_llm.hpp); wait (wait.hpp); command (command.hpp); human
+// (human.hpp: asks the run's users and routes on the answer). An embedder's
+// human handler may answer on its own (a chat bot, a policy) without asking.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +59,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "model/engine/human_gate.hpp"
 #include "model/engine/stage_outcome.hpp"
 #include "model/run_status.hpp"
 #include "model/workflow/graph.hpp"
@@ -56,12 +69,18 @@ namespace fabro::actors {
 using stage_atom = caf::atom_constant<caf::atom("stage")>;
 using stage_event_atom = caf::atom_constant<caf::atom("stageevt")>;
 using stage_control_atom = caf::atom_constant<caf::atom("stagectl")>;
+using stage_question_atom = caf::atom_constant<caf::atom("stageask")>;
 
 // Where a handler sends a stage's live events: (stage_id, event name,
 // properties as a JSON object text). Events for a stage that is no longer
 // being carried out are dropped.
 using stage_event_sink =
     caf::typed_actor<caf::reacts_to<stage_event_atom, std::string, std::string, std::string>>;
+
+// Where a handler asks the stage's question (stage_id; see above): replies
+// with the chosen choice.
+using stage_interviewer =
+    caf::typed_actor<caf::replies_to<stage_question_atom, std::string>::with<model::gate_answer>>;
 
 // What a handler is asked to do.
 struct stage_call {
@@ -85,7 +104,11 @@ struct stage_call {
   // Where the reply's artifacts are stored: "<prefix>/<name>"
   // ("stages/<stage_id>/attempt-<n>", "/<node_id>" added in a parallel branch).
   std::string artifact_prefix;
-  stage_event_sink events;   // the run: live stage events go here
+  // The node's outgoing edges as choices (a human gate's question; any
+  // handler may route by them through preferred_label/suggested_next_ids).
+  std::vector<model::gate_choice> choices;
+  stage_event_sink events;         // the run: live stage events go here
+  stage_interviewer interviewer;   // the run: the stage's question goes here
 };
 
 // An event the handler wants recorded for the stage (props: a JSON object).
@@ -152,7 +175,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_call& x) {
   return f(caf::meta::type_name("stage_call"), x.run_id, x.node_id, x.node_label, x.stage_id,
            x.handler_type, x.attributes, x.prompt, x.context, x.attempt, x.max_attempts,
-           x.work_dir, x.timeout_ms, x.env, x.sandbox_argv, x.artifact_prefix, x.events);
+           x.work_dir, x.timeout_ms, x.env, x.sandbox_argv, x.artifact_prefix, x.choices,
+           x.events, x.interviewer);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stage_event& x) {
@@ -175,3 +199,16 @@ typename Inspector::result_type inspect(Inspector& f, stage_reply& x) {
 }
 
 }  // namespace fabro::actors
+
+namespace fabro::model {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gate_choice& x) {
+  return f(caf::meta::type_name("gate_choice"), x.key, x.label, x.target, x.freeform);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, gate_answer& x) {
+  return f(caf::meta::type_name("gate_answer"), x.choice, x.text);
+}
+
+}  // namespace fabro::model

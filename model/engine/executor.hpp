@@ -59,7 +59,7 @@ struct executor_options {
   // embedder's or built-in stage handler) besides needs_actor's: the
   // handler type stage.started reports for such a node (e.g. a custom
   // "review"), "" for any other. Not asked in a dry run (everything is
-  // simulated). nullptr = none.
+  // simulated), nor for human gates when auto-approving. nullptr = none.
   std::function<std::string(const graph_node&)> external;
 };
 
@@ -121,10 +121,12 @@ class executor {
 
   executor(workflow_graph g, executor_options opts);
   double draw() const { return opts_.draw ? opts_.draw() : 0.5; }
-  // The external handler type of `n`; "" when the executor or the run
-  // actor's needs_actor path carries it out.
+  // The external handler type of `n`; "" when the executor carries it out
+  // (every stage of a dry run, human gates when auto-approving).
   std::string external_type(const graph_node& n) const {
-    return opts_.dry_run || !opts_.external ? std::string() : opts_.external(n);
+    if (opts_.dry_run || !opts_.external) return std::string();
+    if (opts_.auto_approve && n.handler() == handler_type::human) return std::string();
+    return opts_.external(n);
   }
   const graph_node& node(const std::string& id) const { return *g_.find_node(id); }
   void emit(const char* name, std::string props, const std::string& node_id,

@@ -19,38 +19,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-stage_outcome choose(const graph_edge& e, const std::string& key, std::string text) {
-  auto label = e.label().value_or(e.to);
-  auto o = succeeded_outcome();
-  o.preferred_label = label;
-  o.suggested_next_ids = {e.to};
-  o.context_updates["human.gate.selected"] = e.freeform() ? "freeform" : key;
-  o.context_updates["human.gate.label"] = label;
-  if (e.freeform()) o.context_updates["human.gate.text"] = std::move(text);
-  return o;
-}
-
-struct choice {
-  const graph_edge* edge;
-  question_option option;
-};
-
-std::vector<choice> choices_of(const workflow_graph& g, const graph_node& node,
-                               const graph_edge** freeform) {
-  std::vector<choice> out;
-  *freeform = nullptr;
-  for (auto i : g.outgoing(node.id)) {
-    const auto& e = g.edges()[i];
-    if (e.freeform()) {
-      if (!*freeform) *freeform = &e;
-      continue;
-    }
-    auto label = e.label().value_or(e.to);
-    out.push_back({&e, {accelerator_key(label), label}});
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string accelerator_key(std::string_view label) {
@@ -73,51 +41,95 @@ std::string accelerator_key(std::string_view label) {
   return label.empty() ? std::string() : std::string(label.substr(0, 1));
 }
 
-human_question question_of(const workflow_graph& g, const graph_node& node) {
-  const graph_edge* freeform = nullptr;
+std::vector<gate_choice> gate_choices(const workflow_graph& g, const graph_node& node) {
+  std::vector<gate_choice> out;
+  for (auto i : g.outgoing(node.id)) {
+    const auto& e = g.edges()[i];
+    auto label = e.label().value_or(e.to);
+    auto key = e.freeform() ? std::string() : accelerator_key(label);
+    out.push_back({std::move(key), std::move(label), e.to, e.freeform()});
+  }
+  return out;
+}
+
+human_question question_of(const std::vector<gate_choice>& choices) {
   human_question q;
-  for (auto& c : choices_of(g, node, &freeform)) q.options.push_back(std::move(c.option));
-  q.allow_freeform = freeform != nullptr;
+  for (const auto& c : choices) {
+    if (c.freeform)
+      q.allow_freeform = true;
+    else
+      q.options.push_back({c.key, c.label});
+  }
   return q;
 }
 
-result<stage_outcome> answer_outcome(const workflow_graph& g, const graph_node& node,
-                                     const human_answer& answer) {
-  const graph_edge* freeform = nullptr;
-  auto choices = choices_of(g, node, &freeform);
+human_question question_of(const workflow_graph& g, const graph_node& node) {
+  return question_of(gate_choices(g, node));
+}
+
+result<gate_answer> resolve_answer(const std::vector<gate_choice>& choices,
+                                   const human_answer& answer) {
+  int64_t freeform = -1, first = -1;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (choices[i].freeform && freeform < 0) freeform = static_cast<int64_t>(i);
+    if (!choices[i].freeform && first < 0) first = static_cast<int64_t>(i);
+  }
   auto invalid = [](const char* what) { return make_problem(errc::invalid_request, what); };
+  auto pick = [&](size_t i) { return gate_answer{static_cast<int64_t>(i), ""}; };
   switch (answer.how) {
     case human_answer::kind::key:
-      for (const auto& c : choices)
-        if (c.option.key == answer.text) return choose(*c.edge, c.option.key, "");
+      for (size_t i = 0; i < choices.size(); ++i)
+        if (!choices[i].freeform && choices[i].key == answer.text) return pick(i);
       return invalid(kInvalidOptionKey);
     case human_answer::kind::keys:
       for (const auto& k : answer.keys) {
         bool known = false;
-        for (const auto& c : choices) known = known || c.option.key == k;
+        for (const auto& c : choices) known = known || (!c.freeform && c.key == k);
         if (!known) return invalid(kInvalidOptionKey);
       }
       return invalid(kAnswerTypeMismatch);  // this gate asks multiple_choice or freeform
     case human_answer::kind::value: {
-      if (blank(answer.text) || (!choices.empty() && !freeform))
-        return invalid(kAnswerTypeMismatch);
-      for (const auto& c : choices)
-        if (iequals(c.option.key, answer.text) || iequals(c.option.label, answer.text))
-          return choose(*c.edge, c.option.key, "");
-      if (freeform) return choose(*freeform, "", answer.text);
-      return choose(*choices.front().edge, choices.front().option.key, "");
+      if (blank(answer.text) || (first >= 0 && freeform < 0)) return invalid(kAnswerTypeMismatch);
+      for (size_t i = 0; i < choices.size(); ++i)
+        if (!choices[i].freeform &&
+            (iequals(choices[i].key, answer.text) || iequals(choices[i].label, answer.text)))
+          return pick(i);
+      if (freeform >= 0) return gate_answer{freeform, answer.text};
+      return pick(static_cast<size_t>(first));
     }
     case human_answer::kind::legacy_text: {
       auto want = normalize_label(answer.text);
-      for (const auto& c : choices)
-        if (normalize_label(c.option.label) == want || c.edge->to == answer.text)
-          return choose(*c.edge, c.option.key, "");
-      if (freeform) return choose(*freeform, "", answer.text);
+      for (size_t i = 0; i < choices.size(); ++i)
+        if (!choices[i].freeform &&
+            (normalize_label(choices[i].label) == want || choices[i].target == answer.text))
+          return pick(i);
+      if (freeform >= 0) return gate_answer{freeform, answer.text};
       return make_problem(errc::invalid_request, "Answer '" + answer.text +
                                                      "' matches none of the question's options.");
     }
   }
   return invalid(kAnswerRequired);
+}
+
+stage_outcome gate_outcome(const std::vector<gate_choice>& choices, const gate_answer& answer) {
+  if (answer.choice < 0 || static_cast<size_t>(answer.choice) >= choices.size())
+    return failed_outcome("The answer selects none of the gate's choices");
+  const auto& c = choices[static_cast<size_t>(answer.choice)];
+  auto o = succeeded_outcome();
+  o.preferred_label = c.label;
+  o.suggested_next_ids = {c.target};
+  o.context_updates["human.gate.selected"] = c.freeform ? "freeform" : c.key;
+  o.context_updates["human.gate.label"] = c.label;
+  if (c.freeform) o.context_updates["human.gate.text"] = answer.text;
+  return o;
+}
+
+result<stage_outcome> answer_outcome(const workflow_graph& g, const graph_node& node,
+                                     const human_answer& answer) {
+  auto choices = gate_choices(g, node);
+  auto chosen = resolve_answer(choices, answer);
+  if (!chosen) return chosen.error();
+  return gate_outcome(choices, *chosen);
 }
 
 std::string api_question_json(const std::string& id, const graph_node& node,

@@ -26,6 +26,21 @@ struct human_question {
   const char* type() const { return options.empty() ? "freeform" : "multiple_choice"; }
 };
 
+// One outgoing edge of a gate, as a choice: its option (non-freeform edges)
+// or the freeform edge that takes typed text.
+struct gate_choice {
+  std::string key;     // the option's accelerator key ("" for the freeform edge)
+  std::string label;   // the edge label, or the target node id
+  std::string target;  // the node the edge leads to
+  bool freeform = false;
+};
+
+// The choices of gate `node`: its outgoing edges in file order.
+std::vector<gate_choice> gate_choices(const workflow_graph& g, const graph_node& node);
+
+// The question the choices ask: an option per non-freeform choice, in order;
+// freeform when one of them is (the first freeform edge takes the text).
+human_question question_of(const std::vector<gate_choice>& choices);
 human_question question_of(const workflow_graph& g, const graph_node& node);
 
 // Fabro's ApiQuestion for the open question `id` of gate `node`:
@@ -64,6 +79,20 @@ inline constexpr const char* kAnswerRequired =
 // matches none of the question's options.").
 result<stage_outcome> answer_outcome(const workflow_graph& g, const graph_node& node,
                                      const human_answer& answer);
+
+// The same decision in two halves: which choice `answer` selects (an index
+// into `choices`, and the typed text for a freeform choice; the same 400
+// errors), then the outcome of that choice (succeeded, preferred_label =
+// its label, suggested_next_ids = [its target], human.gate.selected /
+// .label / .text in the context). A gate_answer whose index is out of range
+// fails the stage (fail closed).
+struct gate_answer {
+  int64_t choice = 0;  // index into the gate's choices
+  std::string text;    // the typed text, for a freeform choice
+};
+result<gate_answer> resolve_answer(const std::vector<gate_choice>& choices,
+                                   const human_answer& answer);
+stage_outcome gate_outcome(const std::vector<gate_choice>& choices, const gate_answer& answer);
 
 // interview.completed's `answer`: the text, the key, or the keys joined by ", ".
 std::string answer_text(const human_answer& answer);

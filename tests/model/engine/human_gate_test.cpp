@@ -76,3 +76,26 @@ TEST_CASE("answers follow Fabro's submit_answer rules", "[model][engine]") {
   CHECK(answer_text({kind::keys, "", {"A", "B"}}) == "A, B");
   CHECK(answer_text({kind::key, "N", {}}) == "N");
 }
+
+TEST_CASE("a gate's choices carry their targets; an answer resolves to one, its outcome routes",
+          "[model][engine]") {
+  auto g = gate("ask -> a [label=\"[Y] Yes\"] ask -> c [label=\"Other\", freeform=true] "
+                "ask -> b [label=\"No\"]");
+  auto choices = gate_choices(g, *g.find_node("ask"));
+  REQUIRE(choices.size() == 3);
+  CHECK((choices[1].freeform && choices[1].key.empty() && choices[1].target == "c"));
+  CHECK((choices[2].key == "N" && choices[2].target == "b" && !choices[2].freeform));
+  auto no = resolve_answer(choices, {kind::key, "N", {}});
+  REQUIRE(no);
+  CHECK(no->choice == 2);
+  auto text = resolve_answer(choices, {kind::value, "ship it on Friday", {}});
+  REQUIRE(text);
+  CHECK((text->choice == 1 && text->text == "ship it on Friday"));
+  auto o = gate_outcome(choices, *text);
+  CHECK(o.status == stage_status::succeeded);
+  CHECK(o.suggested_next_ids == std::vector<std::string>{"c"});
+  CHECK(o.context_updates.at("human.gate.text") == "ship it on Friday");
+  // An answer naming no choice fails the gate (closed), whoever sent it.
+  CHECK(gate_outcome(choices, {7, ""}).status == stage_status::failed);
+  CHECK(gate_outcome({}, {0, ""}).status == stage_status::failed);
+}
