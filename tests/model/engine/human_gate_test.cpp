@@ -77,7 +77,7 @@ TEST_CASE("answers follow Fabro's submit_answer rules", "[model][engine]") {
   CHECK(answer_text({kind::key, "N", {}}) == "N");
 }
 
-TEST_CASE("a gate's choices carry their targets; an answer resolves to one, its outcome routes",
+TEST_CASE("a gate's choices carry their targets, an answer resolves to one, its outcome routes",
           "[model][engine]") {
   auto g = gate("ask -> a [label=\"[Y] Yes\"] ask -> c [label=\"Other\", freeform=true] "
                 "ask -> b [label=\"No\"]");
