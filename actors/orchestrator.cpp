@@ -17,6 +17,7 @@
 #include "actors/orchestrator_state.hpp"
 #include "actors/stage_handlers/command.hpp"
 #include "actors/stage_handlers/human.hpp"
+#include "actors/stage_handlers/llm_prompt.hpp"
 #include "actors/stage_handlers/simulated_llm.hpp"
 #include "actors/stage_handlers/wait.hpp"
 #include "actors/store_reader.hpp"
@@ -449,6 +450,38 @@ model::result<std::vector<store::waiting_row>> recover(caf::actor_system& sys,
 
 }  // namespace
 
+namespace {
+
+// Agent and prompt handlers (orchestrator_config's LLM fields): an
+// embedder's, else real prompt stages on the configured providers, else the
+// simulation when opted into, else none (runs with LLM stages then fail
+// their precondition).
+void add_llm_handlers(caf::actor_system& sys, const orchestrator_config& cfg, run_options& o) {
+  o.llm_defaults = cfg.llm_defaults;
+  o.simulated_llm.clear();
+  bool own_agent = cfg.handlers.count("agent") > 0, own_prompt = cfg.handlers.count("prompt") > 0;
+  if (own_agent && own_prompt) return;
+  llm_handler_config llm;
+  llm.providers = cfg.llm_providers;
+  if (llm.providers.empty() && cfg.llm_from_environment)
+    llm = llm_config_from_environment(cfg.llm_base_urls);
+  bool real = !llm.providers.empty();
+  if (!real && !cfg.simulate_llm) {
+    o.llm_unavailable = true;
+    return;
+  }
+  auto simulated = spawn_simulated_llm_handler(sys);
+  if (!own_prompt)
+    o.handlers.emplace("prompt", real ? spawn_llm_prompt_handler(sys, llm, outbound_http::start())
+                                      : simulated);
+  if (!own_agent) o.handlers.emplace("agent", simulated);
+  o.simulated_llm = !own_agent && (!real && !own_prompt) ? "agent and prompt"
+                    : !own_agent                        ? "agent"
+                                                        : "prompt";
+}
+
+}  // namespace
+
 model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
                                                      const orchestrator_config& cfg) {
   auto journal = spawn_journal(sys, cfg.make_store, cfg.event_listener, cfg.on_storage);
@@ -472,12 +505,7 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
   run_opts.bwrap_path = cfg.bwrap_path;
   run_opts.sandbox_hidden = cfg.sandbox_hidden;
   run_opts.handlers = cfg.handlers;
-  run_opts.simulated_llm = !cfg.handlers.count("agent") || !cfg.handlers.count("prompt");
-  if (run_opts.simulated_llm) {
-    auto llm = spawn_simulated_llm_handler(sys);
-    run_opts.handlers.emplace("agent", llm);
-    run_opts.handlers.emplace("prompt", llm);
-  }
+  add_llm_handlers(sys, cfg, run_opts);
   if (!run_opts.handlers.count("wait")) run_opts.handlers.emplace("wait", spawn_wait_handler(sys));
   if (!run_opts.handlers.count("human"))
     run_opts.handlers.emplace("human", spawn_human_handler(sys));

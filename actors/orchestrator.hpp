@@ -20,6 +20,7 @@
 #include "actors/message_types.hpp"
 #include "actors/queue_manager.hpp"
 #include "actors/stage_handler.hpp"
+#include "model/llm/llm_wire.hpp"
 #include "actors/store_factory.hpp"
 
 namespace fabro::actors {
@@ -185,6 +186,19 @@ struct orchestrator_config {
   // embedder's replace the built-in ones of the same type (agent and prompt:
   // the simulated LLM; wait) and add custom types (a node's `type=`).
   stage_handlers handlers;
+  // LLM stages (issue 17). Unless `handlers` has both agent and prompt:
+  // prompt stages call these providers (by name: "openai", "anthropic");
+  // when it is empty and llm_from_environment, those OPENAI_API_KEY /
+  // ANTHROPIC_API_KEY configure (llm_base_urls replacing the default base
+  // URLs). Agent stages are simulated (a run.notice says so). With no
+  // provider, a run with agent or prompt stages fails workflow_error
+  // ("Precondition failed: No LLM providers configured…", as Fabro) unless
+  // simulate_llm opts into the simulation. Dry runs simulate everything.
+  std::map<std::string, model::llm::endpoint> llm_providers;
+  bool llm_from_environment = true;
+  std::map<std::string, std::string> llm_base_urls;
+  model::llm::llm_defaults llm_defaults;  // the last layer of provider/model choice
+  bool simulate_llm = false;
   // Admission: max_concurrent_runs (default 5; 0 admits nothing) and
   // max_queued_runs (0 = no limit; beyond it start answers queue_full).
   queue_config queue;

@@ -183,6 +183,17 @@ void perform(run_pointer self, const model::stage_request& req) {
                                        handler_key(*node, st.opts.handlers)));
 }
 
+// Whether one of the run's stages goes to the simulated LLM.
+bool simulates_llm(const run_state& st) {
+  if (st.opts.simulated_llm.empty()) return false;
+  for (const auto& n : st.exec->graph().nodes())
+    if (model::is_llm_handler(n.handler()) &&
+        handler_key(n, st.opts.handlers) == model::to_string(n.handler()) &&
+        st.opts.simulated_llm.find(model::to_string(n.handler())) != std::string::npos)
+      return true;
+  return false;
+}
+
 std::string resolve_work_dir(const model::run_definition& def) {
   std::filesystem::path base(def.working_directory);
   const auto& wd = def.settings.working_dir;
@@ -233,6 +244,10 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
       }
     return fail(self, model::status_reason::workflow_error, msg);
   }
+  if (!dry && st.opts.llm_unavailable)
+    for (const auto& n : graph->nodes())
+      if (model::is_llm_handler(n.handler()) && !goes_to_handler(n, st.opts.handlers))
+        return fail(self, model::status_reason::workflow_error, kNoLlmProviders);
   model::executor_options eo;
   eo.run_id = st.live.id;
   eo.work_dir = st.work_dir;
@@ -264,12 +279,12 @@ void bootstrap(run_pointer self, const std::string& definition, const std::strin
   st.live.status = model::run_status::running;
   st.live.reason = model::status_reason::none;
   emit(self, "run.running", "{}");
-  if (!dry && st.opts.simulated_llm)
+  if (!dry && simulates_llm(st))
     emit(self, "run.notice",
          object({{"level", "info"}, {"code", "llm_simulated"},
                  {"message", "Command stages run for real in the " + st.sandbox +
-                                 " sandbox; LLM stages (agent, prompt) use a simulated "
-                                 "backend."}}));
+                                 " sandbox; " + st.opts.simulated_llm +
+                                 " stages use a simulated backend."}}));
   drive(self, first && first->kind == model::step_kind::finished ? *first : st.exec->proceed());
 }
 

@@ -31,10 +31,15 @@
 #include "actors/message_types.hpp"
 #include "actors/queue_manager.hpp"
 #include "actors/stage_handler.hpp"
+#include "model/llm/llm_wire.hpp"
 
 namespace fabro::actors {
 // The 409 of an answer to a question that is not open (Fabro's text).
 inline constexpr const char* kQuestionGone = "Question no longer exists or was already answered.";
+// Why a run with LLM stages fails when no provider is configured (Fabro's).
+inline constexpr const char* kNoLlmProviders =
+    "Precondition failed: No LLM providers configured. Set ANTHROPIC_API_KEY or "
+    "OPENAI_API_KEY, or pass --dry-run to simulate.";
 }  // namespace fabro::actors
 
 namespace fabro::actors {
@@ -99,8 +104,12 @@ struct run_options {
   // The stage handlers by handler type (actors/stage_handler.hpp); a stage
   // whose type has none is a human gate of the run's own, or fails.
   stage_handlers handlers;
-  // Whether agent and prompt stages are simulated (a run.notice says so).
-  bool simulated_llm = true;
+  // Which LLM stages are simulated ("agent and prompt", "agent",
+  // "prompt"; "" = none); a run.notice says so.
+  std::string simulated_llm = "agent and prompt";
+  // No provider and no opt-in: runs with LLM stages fail their precondition.
+  bool llm_unavailable = false;
+  model::llm::llm_defaults llm_defaults;
 };
 
 // Spawns the actor of a run whose `record` is already durable.

@@ -4,6 +4,7 @@
 
 #include "actors/id_source.hpp"
 #include "actors/run_state.hpp"
+#include "model/llm/llm_stage.hpp"
 
 namespace fabro::actors {
 
@@ -74,6 +75,14 @@ void call_handler(run_pointer self, const model::graph_node& node, stage_handler
   call.stage_id = req.stage_id;
   call.handler_type = handler_key(node, st.opts.handlers);
   for (const auto& [k, v] : node.attrs) call.attributes.emplace(k, v.to_text());
+  if (model::is_llm_handler(node.handler())) {
+    // Fabro's layers decide the provider and model (model/llm/llm_stage.hpp).
+    auto c = model::llm::choose_llm(st.exec->graph(), node, st.def.settings, st.opts.llm_defaults);
+    for (auto [k, v] : {std::pair<const char*, std::string>{"provider", c.provider},
+                        {"model", c.model}, {"reasoning_effort", c.reasoning_effort},
+                        {"max_tokens", std::to_string(c.max_tokens)}})
+      if (!v.empty()) call.attributes[k] = v;
+  }
   call.prompt = node.prompt().value_or(node.label());
   for (const auto& [k, v] : st.exec->context()) call.context.emplace(k, v);
   call.attempt = req.attempt;

@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
                         "Runs starting/running at once (default 5; 0 starts none)");
   serve_cmd->add_option("--sandbox", sandbox,
                         "Where command stages run: local (default) or bubblewrap");
+  bool simulate_llm = false;
+  serve_cmd->add_flag("--simulate-llm", simulate_llm,
+                      "With no model provider configured, simulate agent and prompt stages "
+                      "instead of failing their runs");
   auto* validate_cmd = cli.add_subcommand("validate", "Check a .fabro workflow file");
   std::string workflow_file;
   validate_cmd->add_option("path", workflow_file, "The .fabro file")->required();
@@ -75,6 +79,7 @@ int main(int argc, char** argv) {
     if (serve_cmd->count("--threads")) cfg.threads = threads;
     if (!auth.empty()) cfg.auth_mode = auth;
     if (!sandbox.empty()) cfg.sandbox = sandbox;
+    if (simulate_llm) cfg.simulate_llm = true;
     if (serve_cmd->count("--max-concurrent-runs")) cfg.max_concurrent_runs = max_concurrent_runs;
     if (auto r = fabro::app::check_config(cfg); !r) return config_error(r.error().detail);
     return fabro::app::serve(cfg);

@@ -177,6 +177,11 @@ int serve(const serve_config& cfg) {
   orch_cfg.local_sandbox = cfg.local_sandbox;
   orch_cfg.stage_records_dir = stages_dir;
   orch_cfg.sandbox = cfg.sandbox;
+  orch_cfg.simulate_llm = cfg.simulate_llm;
+  orch_cfg.llm_defaults = {cfg.llm_provider, cfg.llm_model};
+  if (!cfg.openai_base_url.empty()) orch_cfg.llm_base_urls["openai"] = cfg.openai_base_url;
+  if (!cfg.anthropic_base_url.empty())
+    orch_cfg.llm_base_urls["anthropic"] = cfg.anthropic_base_url;
   orch_cfg.bwrap_path = bwrap.works ? bwrap.path : "";
   orch_cfg.sandbox_hidden = {std::filesystem::absolute(cfg.data_dir).lexically_normal().string()};
   if (cfg.sandbox == "bubblewrap")

@@ -110,12 +110,20 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       auto n = read_number<uint64_t>(v, where, key);
       if (!n) return n.error();
       (key == "max_concurrent_runs" ? cfg.max_concurrent_runs : cfg.max_queued_runs) = *n;
-    } else if (key == "local_sandbox") {
+    } else if (key == "local_sandbox" || key == "simulate_llm") {
       try {
-        cfg.local_sandbox = v.as<bool>();
+        (key == "local_sandbox" ? cfg.local_sandbox : cfg.simulate_llm) = v.as<bool>();
       } catch (const YAML::Exception&) {
         return bad(where, key, "expected true or false, got '" + v.Scalar() + "'");
       }
+    } else if (key == "llm_provider") {
+      cfg.llm_provider = v.Scalar();
+    } else if (key == "llm_model") {
+      cfg.llm_model = v.Scalar();
+    } else if (key == "openai_base_url") {
+      cfg.openai_base_url = v.Scalar();
+    } else if (key == "anthropic_base_url") {
+      cfg.anthropic_base_url = v.Scalar();
     } else if (key == "sandbox") {
       cfg.sandbox = v.Scalar();
     } else if (key == "log_level") {
@@ -151,6 +159,9 @@ result<done> check_config(const serve_config& cfg) {
   if (cfg.sandbox != "local" && cfg.sandbox != "bubblewrap")
     return make_problem(errc::invalid_request,
                         "sandbox: must be local or bubblewrap (got '" + cfg.sandbox + "')");
+  if (!cfg.llm_provider.empty() && cfg.llm_provider != "openai" && cfg.llm_provider != "anthropic")
+    return make_problem(errc::invalid_request, "llm_provider: must be openai or anthropic (got '" +
+                                                   cfg.llm_provider + "')");
   if (cfg.max_header_bytes < 1024 || cfg.max_header_bytes > (1u << 20))
     return make_problem(errc::invalid_request,
                         "max_header_bytes: must be between 1024 and 1048576");

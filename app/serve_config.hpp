@@ -29,6 +29,16 @@
 //                             read-only host, only its working directory
 //                             writable, data directory hidden); serve
 //                             refuses to start if bwrap cannot run here
+//   simulate_llm: false       true: with no model provider configured, agent
+//                             and prompt stages are simulated instead of
+//                             failing the run's precondition
+//   llm_provider: ""          openai | anthropic: the last layer of a stage's
+//   llm_model: ""             provider and model choice (issue 17)
+//   openai_base_url: ""       replaces https://api.openai.com/v1 (vLLM,
+//                             llama.cpp, Ollama); OPENAI_BASE_URL wins
+//   anthropic_base_url: ""    replaces https://api.anthropic.com;
+//                             ANTHROPIC_BASE_URL wins
+// Provider keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY only.
 // Secrets never sit in this file: the dev token comes from FABRO_DEV_TOKEN
 // or data_dir/dev-token, the JWT key from FABRO_JWT_PUBLIC_KEY or the
 // PEM file (app/serve.cpp resolves them).
@@ -63,6 +73,11 @@ struct serve_config {
   uint64_t max_queued_runs = 0;      // beyond it start/create?start=true → 429; 0 = none
   bool local_sandbox = true;         // run command stages of dry_run=false runs
   std::string sandbox = "local";     // local | bubblewrap (model/engine/sandbox_isolation.hpp)
+  bool simulate_llm = false;         // no provider: simulate LLM stages, not fail
+  std::string llm_provider;          // the server's default provider ("" = inferred)
+  std::string llm_model;             // the server's default model ("" = the provider's)
+  std::string openai_base_url;       // "" = https://api.openai.com/v1
+  std::string anthropic_base_url;    // "" = https://api.anthropic.com
 };
 
 // Applies the YAML file at `path` over `cfg`. Fails with

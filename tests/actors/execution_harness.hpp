@@ -60,10 +60,12 @@ struct exec_harness {
   actors::orchestrator_actor orch;
 
   // `factory` replaces the in-memory store when set.
-  // `handlers` are registered as the embedder's stage handlers.
+  // `handlers` are registered as the embedder's stage handlers; `configure`
+  // changes the rest (LLM providers, ...).
   explicit exec_harness(bool local_sandbox = true, actors::queue_config queue = {},
                         actors::store_factory factory = {},
-                        std::function<actors::stage_handlers(caf::actor_system&)> handlers = {}) {
+                        std::function<actors::stage_handlers(caf::actor_system&)> handlers = {},
+                        std::function<void(actors::orchestrator_config&)> configure = {}) {
     if (factory) make_store = std::move(factory);
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
@@ -73,6 +75,8 @@ struct exec_harness {
     oc.kill_grace_ms = 300;
     oc.queue = queue;
     if (handlers) oc.handlers = handlers(*sys);
+    oc.llm_from_environment = false;  // never a real provider
+    if (configure) configure(oc);
     auto o = actors::spawn_orchestrator(*sys, oc);
     REQUIRE(o);
     orch = *o;
@@ -204,7 +208,7 @@ inline std::vector<std::string> concat(std::initializer_list<std::vector<std::st
 inline std::vector<std::string> real_prologue() {
   return {"run.created",         "run.submitted", "run.queued", "run.starting",
           "sandbox.initializing", "sandbox.ready", "sandbox.initialized",
-          "run.started",         "run.running",   "run.notice"};
+          "run.started",         "run.running"};
 }
 
 }  // namespace fabro::testing

@@ -1,0 +1,57 @@
+// The built-in handler of prompt stages when a model provider is configured
+// (issue 17; the seam is actors/stage_handler.hpp): one streamed request to
+// the stage's provider and model (the run resolves them into the call's
+// attributes `provider`, `model`, `reasoning_effort`, `max_tokens`), the
+// answer as model::llm::prompt_outcome makes it (context, notes, a JSON
+// directive's routing), its text as the artifact `response.md`, its token
+// usage as the stage's billing.
+//
+// Events: `stage.prompt` (the prompt, provider, model) when the request
+// goes out; `stage.progress` {"text": the new text, "chars": so far} at most
+// every `progress_interval_ms` while the answer streams; `prompt.completed`
+// (response, provider, model, billing) at the end.
+//
+// Failures (model::llm::classify_failure): 429, 5xx and dropped connections
+// are tried again up to `max_attempts` times, after Retry-After when the
+// provider sends one, else an exponential backoff from `backoff_ms`; then
+// the stage fails retryable. Context-length and quota refusals fail the
+// stage (budget_exhausted); auth refusals fail it without retry, naming the
+// key's source, never its value; so does a provider that is not configured.
+// Cancel aborts the request in flight at once and answers failed ("Prompt
+// cancelled"). Pause lets a request in flight complete and holds the next
+// one (a retry) until unpause.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "actors/outbound_http.hpp"
+#include "actors/stage_handler.hpp"
+#include "model/llm/llm_wire.hpp"
+
+namespace fabro::actors {
+
+struct llm_handler_config {
+  // Configured providers by name ("openai", "anthropic"): those with a key.
+  std::map<std::string, model::llm::endpoint> providers;
+  int64_t max_attempts = 4;
+  int64_t backoff_ms = 1000;
+  int64_t progress_interval_ms = 250;
+  int64_t connect_timeout_ms = 10000;
+};
+
+// The providers the environment configures: OPENAI_API_KEY (with
+// OPENAI_BASE_URL, default https://api.openai.com/v1) and ANTHROPIC_API_KEY
+// (ANTHROPIC_BASE_URL, default https://api.anthropic.com). `base_urls`
+// (the server config's, by provider name) replace the defaults; the
+// environment's base URL wins over both.
+llm_handler_config llm_config_from_environment(
+    const std::map<std::string, std::string>& base_urls = {});
+
+stage_handler_actor spawn_llm_prompt_handler(caf::actor_system& sys, llm_handler_config cfg,
+                                             std::shared_ptr<outbound_http> http);
+
+}  // namespace fabro::actors
