@@ -32,8 +32,13 @@ std::string read_file(const std::string& path) {
 // The child's environment: ours, then the test defaults, then `changes`.
 // Built before fork(): the child only calls async-signal-safe functions.
 std::vector<std::string> child_env(const env_changes& changes) {
+  // No test reaches a real model provider, whatever the developer's shell has.
   env_changes all = {{"FABRO_DEV_TOKEN", std::string(kTestDevToken)},
-                     {"FABRO_JWT_PUBLIC_KEY", std::nullopt}};
+                     {"FABRO_JWT_PUBLIC_KEY", std::nullopt},
+                     {"OPENAI_API_KEY", std::nullopt},
+                     {"OPENAI_BASE_URL", std::nullopt},
+                     {"ANTHROPIC_API_KEY", std::nullopt},
+                     {"ANTHROPIC_BASE_URL", std::nullopt}};
   for (const auto& [k, v] : changes) all[k] = v;
   std::vector<std::string> out;
   for (char** e = environ; *e; ++e) {

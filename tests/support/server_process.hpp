@@ -4,7 +4,8 @@
 //
 // The child's environment is the test's, with FABRO_DEV_TOKEN set to
 // kTestDevToken (tests/support/http_client.hpp sends it by default) and
-// FABRO_JWT_PUBLIC_KEY removed, unless `env` says otherwise.
+// FABRO_JWT_PUBLIC_KEY and the model providers' keys and base URLs removed,
+// unless `env` says otherwise.
 #pragma once
 
 #include <sys/types.h>
