@@ -17,6 +17,7 @@
 #include "actors/orchestrator_state.hpp"
 #include "actors/stage_handlers/command.hpp"
 #include "actors/stage_handlers/human.hpp"
+#include "actors/stage_handlers/llm_agent.hpp"
 #include "actors/stage_handlers/llm_prompt.hpp"
 #include "actors/stage_handlers/simulated_llm.hpp"
 #include "actors/stage_handlers/wait.hpp"
@@ -453,9 +454,9 @@ model::result<std::vector<store::waiting_row>> recover(caf::actor_system& sys,
 namespace {
 
 // Agent and prompt handlers (orchestrator_config's LLM fields): an
-// embedder's, else real prompt stages on the configured providers, else the
+// embedder's, else real ones on the configured providers, else the
 // simulation when opted into, else none (runs with LLM stages then fail
-// their precondition).
+// their precondition). Needs the command handler (the agent's shell).
 void add_llm_handlers(caf::actor_system& sys, const orchestrator_config& cfg, run_options& o) {
   o.llm_defaults = cfg.llm_defaults;
   o.simulated_llm.clear();
@@ -465,19 +466,21 @@ void add_llm_handlers(caf::actor_system& sys, const orchestrator_config& cfg, ru
   llm.providers = cfg.llm_providers;
   if (llm.providers.empty() && cfg.llm_from_environment)
     llm = llm_config_from_environment(cfg.llm_base_urls);
-  bool real = !llm.providers.empty();
-  if (!real && !cfg.simulate_llm) {
+  if (!llm.providers.empty()) {
+    auto http = outbound_http::start();
+    if (!own_prompt) o.handlers.emplace("prompt", spawn_llm_prompt_handler(sys, llm, http));
+    if (!own_agent)
+      o.handlers.emplace("agent", spawn_llm_agent_handler(sys, llm, http, o.handlers.at("command")));
+    return;
+  }
+  if (!cfg.simulate_llm) {
     o.llm_unavailable = true;
     return;
   }
   auto simulated = spawn_simulated_llm_handler(sys);
-  if (!own_prompt)
-    o.handlers.emplace("prompt", real ? spawn_llm_prompt_handler(sys, llm, outbound_http::start())
-                                      : simulated);
+  if (!own_prompt) o.handlers.emplace("prompt", simulated);
   if (!own_agent) o.handlers.emplace("agent", simulated);
-  o.simulated_llm = !own_agent && (!real && !own_prompt) ? "agent and prompt"
-                    : !own_agent                        ? "agent"
-                                                        : "prompt";
+  o.simulated_llm = own_prompt ? "agent" : own_agent ? "prompt" : "agent and prompt";
 }
 
 }  // namespace
@@ -505,13 +508,13 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
   run_opts.bwrap_path = cfg.bwrap_path;
   run_opts.sandbox_hidden = cfg.sandbox_hidden;
   run_opts.handlers = cfg.handlers;
-  add_llm_handlers(sys, cfg, run_opts);
   if (!run_opts.handlers.count("wait")) run_opts.handlers.emplace("wait", spawn_wait_handler(sys));
   if (!run_opts.handlers.count("human"))
     run_opts.handlers.emplace("human", spawn_human_handler(sys));
   if (!run_opts.handlers.count("command"))
     run_opts.handlers.emplace(
         "command", spawn_command_handler(sys, {cfg.kill_grace_ms, cfg.stage_records_dir}));
+  add_llm_handlers(sys, cfg, run_opts);
   return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts,
                    cfg.queue);
 }

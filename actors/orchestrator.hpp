@@ -187,10 +187,10 @@ struct orchestrator_config {
   // the simulated LLM; wait) and add custom types (a node's `type=`).
   stage_handlers handlers;
   // LLM stages (issue 17). Unless `handlers` has both agent and prompt:
-  // prompt stages call these providers (by name: "openai", "anthropic");
+  // prompt and agent stages call these providers (by name: "openai", "anthropic");
   // when it is empty and llm_from_environment, those OPENAI_API_KEY /
   // ANTHROPIC_API_KEY configure (llm_base_urls replacing the default base
-  // URLs). Agent stages are simulated (a run.notice says so). With no
+  // URLs); agent stages run their tool-use loop on them. With no
   // provider, a run with agent or prompt stages fails workflow_error
   // ("Precondition failed: No LLM providers configured…", as Fabro) unless
   // simulate_llm opts into the simulation. Dry runs simulate everything.

@@ -85,11 +85,7 @@ void finish(llm_pointer self, const std::string& key, stage_reply reply) {
 }
 
 stage_reply failed(std::string message, bool retryable) {
-  stage_reply r;
-  r.status = model::stage_status::failed;
-  r.failure_message = std::move(message);
-  r.retryable = retryable;
-  return r;
+  return failed_reply(std::move(message), retryable);
 }
 
 void send_request(llm_pointer self, const std::string& key, prompt_stage& s) {
@@ -148,29 +144,15 @@ llm_actor::behavior_type llm_handler(llm_pointer self, llm_handler_config cfg,
   self->state.http = std::move(http);
   return {
       [=](stage_atom, const stage_call& call) -> caf::result<stage_reply> {
-        auto provider = attr(call, "provider");
-        const auto& providers = self->state.cfg.providers;
-        if (provider.empty() && !providers.empty()) provider = providers.begin()->first;
-        auto ep = providers.find(provider);
-        if (ep == providers.end())
-          return provider.empty() || (provider != "openai" && provider != "anthropic")
-                     ? failed("No LLM provider is configured for stage " + call.node_id +
-                                  (provider.empty() ? "" : " (provider " + provider + ")") +
-                                  ". Set ANTHROPIC_API_KEY or OPENAI_API_KEY.",
-                              false)
-                     : failed("The " + provider + " provider is not configured for stage " +
-                                  call.node_id + ". Set " +
-                                  (provider == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY") +
-                                  ".",
-                              false);
+        auto chosen = provider_for(self->state.cfg, call);
+        if (!chosen) return failed(chosen.error().detail, false);
         auto key = call.run_id + "/" + call.stage_id;
         auto& s = self->state.stages[key];
         s.promise = self->make_response_promise<stage_reply>();
         s.call = call;
-        s.endpoint = ep->second;
-        s.provider = provider;
-        s.model = attr(call, "model");
-        if (s.model.empty()) s.model = default_model(provider);
+        s.endpoint = chosen->endpoint;
+        s.provider = chosen->name;
+        s.model = chosen->model;
         llm::request req;
         req.model = s.model;
         req.messages.push_back({"user", call.prompt});
@@ -181,7 +163,7 @@ llm_actor::behavior_type llm_handler(llm_pointer self, llm_handler_config cfg,
         s.request = llm::build_http_request(s.endpoint, req);
         model::json_writer w;
         w.begin_object().field("visit", call.attempt).field("text", call.prompt)
-            .field("mode", "prompt").field("provider", provider).field("model", s.model)
+            .field("mode", "prompt").field("provider", s.provider).field("model", s.model)
             .end_object();
         send_event(s, "stage.prompt", w.take());
         send_request(self, key, s);
@@ -248,6 +230,32 @@ std::string env(const char* name) {
 }
 
 }  // namespace
+
+stage_reply failed_reply(std::string message, bool retryable) {
+  stage_reply r;
+  r.status = model::stage_status::failed;
+  r.failure_message = std::move(message);
+  r.retryable = retryable;
+  return r;
+}
+
+model::result<chosen_provider> provider_for(const llm_handler_config& cfg, const stage_call& call) {
+  auto provider = attr(call, "provider");
+  if (provider.empty() && !cfg.providers.empty()) provider = cfg.providers.begin()->first;
+  auto ep = cfg.providers.find(provider);
+  if (ep == cfg.providers.end()) {
+    auto known = provider == "openai" || provider == "anthropic";
+    auto text = known ? "The " + provider + " provider is not configured for stage " +
+                            call.node_id + ". Set " +
+                            (provider == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY") + "."
+                      : "No LLM provider is configured for stage " + call.node_id +
+                            (provider.empty() ? "" : " (provider " + provider + ")") +
+                            ". Set ANTHROPIC_API_KEY or OPENAI_API_KEY.";
+    return model::make_problem(model::errc::invalid_request, text);
+  }
+  auto model = attr(call, "model");
+  return chosen_provider{provider, ep->second, model.empty() ? default_model(provider) : model};
+}
 
 llm_handler_config llm_config_from_environment(const std::map<std::string, std::string>& base_urls) {
   llm_handler_config cfg;

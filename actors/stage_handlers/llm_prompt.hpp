@@ -31,6 +31,7 @@
 #include "actors/outbound_http.hpp"
 #include "actors/stage_handler.hpp"
 #include "model/llm/llm_wire.hpp"
+#include "model/result.hpp"
 
 namespace fabro::actors {
 
@@ -50,6 +51,19 @@ struct llm_handler_config {
 // environment's base URL wins over both.
 llm_handler_config llm_config_from_environment(
     const std::map<std::string, std::string>& base_urls = {});
+
+// The provider stage `call` goes to: its `provider` attribute, else the
+// first configured; the failure reply (not retried) naming what to set when
+// that provider is not configured.
+struct chosen_provider {
+  std::string name;
+  model::llm::endpoint endpoint;
+  std::string model;  // the call's `model`, else the provider's default
+};
+model::result<chosen_provider> provider_for(const llm_handler_config& cfg, const stage_call& call);
+
+// A failed reply.
+stage_reply failed_reply(std::string message, bool retryable);
 
 stage_handler_actor spawn_llm_prompt_handler(caf::actor_system& sys, llm_handler_config cfg,
                                              std::shared_ptr<outbound_http> http);
