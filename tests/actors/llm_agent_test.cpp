@@ -16,17 +16,11 @@ using namespace fabro::testing;
 namespace {
 
 stand_in_reply turn(const std::string& message_json, int64_t in, int64_t out) {
-  return stand_in_llm::error(200, R"({"id":"t","choices":[{"index":0,"message":)" + message_json +
-                                      R"(,"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":)" +
-                                      std::to_string(in) + R"(,"completion_tokens":)" +
-                                      std::to_string(out) + "}}");
+  return stand_in_llm::openai_message(message_json, in, out);
 }
 
 std::string tool_call(const std::string& id, const std::string& name, const std::string& args) {
-  std::string quoted;
-  model::append_json_string(quoted, args);
-  return R"({"id":")" + id + R"(","type":"function","function":{"name":")" + name +
-         R"(","arguments":)" + quoted + "}}";
+  return stand_in_llm::openai_tool_call(id, name, args);
 }
 
 size_t count(const std::vector<std::string>& v, const std::string& x) {
@@ -87,6 +81,35 @@ TEST_CASE("an agent stage writes a file, tests it with shell, is kept inside its
   }
   CHECK(refused.find("\"is_error\":true") != std::string::npos);
   CHECK(completed.find("\"input_tokens\":450") != std::string::npos);  // summed over turns
+}
+
+TEST_CASE("an Anthropic agent stage uses tools and gets their results back as tool_result blocks",
+          "[actors][llm]") {
+  stand_in_llm provider;
+  provider.script({
+      stand_in_llm::anthropic_message(
+          R"([{"type":"text","text":"Looking."},{"type":"tool_use","id":"tu1","name":"list_dir","input":{"path":"."}}])",
+          30, 4),
+      stand_in_llm::anthropic_message(R"([{"type":"text","text":"Only notes.txt."}])", 40, 3),
+  });
+  temp_dir dir;
+  std::ofstream(dir.path / "notes.txt") << "n";
+  exec_harness h(true, {}, {}, {}, [&](actors::orchestrator_config& c) {
+    c.llm_providers["anthropic"] = {model::llm::protocol::anthropic, provider.base_url(),
+                                    "sk-ant", "ANTHROPIC_API_KEY"};
+  });
+  auto id = h.start(workflow_manifest(
+      "digraph A { start [shape=Mdiamond] exit [shape=Msquare]\n"
+      "  look [prompt=\"What is here?\", model=\"claude-agent\"]\n  start -> look -> exit }",
+      dir.str()));
+  REQUIRE(h.finish(id).status == model::run_status::completed);
+  auto got = provider.received();
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].body.find("\"input_schema\"") != std::string::npos);
+  CHECK(got[1].body.find(R"({"role":"assistant","content":[{"type":"text","text":"Looking."},)") !=
+        std::string::npos);
+  CHECK(got[1].body.find(R"({"type":"tool_result","tool_use_id":"tu1","content":"notes.txt\n","is_error":false})") !=
+        std::string::npos);
 }
 
 TEST_CASE("agent file tools stay inside the working directory", "[actors][llm]") {

@@ -8,6 +8,8 @@
 
 #include <simdjson.h>
 
+#include <thread>
+
 #include "actors/run.hpp"
 #include "tests/actors/execution_harness.hpp"
 #include "tests/support/stand_in_llm.hpp"
@@ -204,4 +206,23 @@ TEST_CASE("with no provider, LLM stages fail the run's precondition unless simul
     CHECK(h.finish(id).status == model::run_status::completed);
     CHECK(has(h.events(id), "run.notice"));
   }
+}
+
+TEST_CASE("pause holds a prompt stage's next request until unpause", "[actors][llm]") {
+  stand_in_llm provider;
+  provider.script({stand_in_llm::error(503, R"({"error":{"message":"busy"}})", {"Retry-After: 1"}),
+                   stand_in_llm::openai_stream({"ok"}, 1, 1)});
+  temp_dir dir;
+  llm_harness h(provider);
+  auto id = h.start(workflow_manifest(one_prompt(""), dir.str()));
+  REQUIRE(h.eventually([&] { return has(h.events(id), "stage.llm_retry ask"); }));
+  REQUIRE(h.control(model::control_action::pause, id));
+  REQUIRE(h.eventually([&] { return h.get(id).status == model::run_status::paused; }));
+  // Past the Retry-After second: nothing more is sent while paused (no
+  // event marks "not sent", so this waits the retry out).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(provider.received().size() == 1);
+  REQUIRE(h.control(model::control_action::unpause, id));
+  CHECK(h.finish(id).status == model::run_status::completed);
+  CHECK(provider.received().size() == 2);
 }

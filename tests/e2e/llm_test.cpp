@@ -123,3 +123,42 @@ TEST_CASE("with no provider a run with LLM stages fails Fabro's precondition, --
     CHECK(std::filesystem::exists(cwd.path + "/fixing"));  // the simulation sets no build=green
   }
 }
+
+TEST_CASE("an agent stage writes a file and tests it with shell on the real binary, a path "
+          "outside is refused",
+          "[e2e][llm]") {
+  stand_in_llm provider;
+  using s = stand_in_llm;
+  provider.script({
+      s::openai_message(R"({"role":"assistant","content":null,"tool_calls":[)" +
+                            s::openai_tool_call("a", "write_file",
+                                                R"({"path":"calc.sh","content":"echo $((6*7))\n"})") +
+                            "," +
+                            s::openai_tool_call("b", "shell", R"({"command":"bash calc.sh"})") + "," +
+                            s::openai_tool_call("c", "write_file",
+                                                R"({"path":"../outside.txt","content":"x"})") +
+                            "]}",
+                        50, 10),
+      s::openai_message(R"({"role":"assistant","content":"calc.sh prints 42."})", 80, 6),
+  });
+  llm_server server(provider_env(provider));
+  REQUIRE(server.proc.started());
+  temp_dir root;
+  auto cwd = root.path + "/work";
+  std::filesystem::create_directories(cwd);
+  auto id = server.start(
+      "digraph A { start [shape=Mdiamond] exit [shape=Msquare]\n"
+      "  code [prompt=\"Write calc.sh printing 6*7 and run it\", model=\"gpt-agent\"]\n"
+      "  start -> code -> exit }",
+      cwd);
+  REQUIRE(eventually([&] { return server.status(id) == "completed"; }, 30s));
+  CHECK(std::filesystem::exists(cwd + "/calc.sh"));
+  CHECK_FALSE(std::filesystem::exists(root.path + "/outside.txt"));
+  auto got = provider.received();
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].body.find(R"("tool_call_id":"b","content":"exit code 0\n42\n")") != std::string::npos);
+  CHECK(got[1].body.find("Path '../outside.txt' is outside the working directory") !=
+        std::string::npos);
+  auto events = server.events(id);
+  CHECK(events.find("\"event\":\"agent.tool.completed\"") != std::string::npos);
+}

@@ -203,4 +203,26 @@ stand_in_reply stand_in_llm::error(int status, const std::string& json_body,
   return r;
 }
 
+stand_in_reply stand_in_llm::openai_message(const std::string& message_json, int64_t input_tokens,
+                                            int64_t output_tokens) {
+  return error(200, R"({"id":"t","choices":[{"index":0,"message":)" + message_json +
+                        R"(,"finish_reason":"stop"}],"usage":{"prompt_tokens":)" +
+                        std::to_string(input_tokens) + R"(,"completion_tokens":)" +
+                        std::to_string(output_tokens) + "}}");
+}
+
+std::string stand_in_llm::openai_tool_call(const std::string& id, const std::string& name,
+                                           const std::string& arguments) {
+  return R"({"id":")" + id + R"(","type":"function","function":{"name":")" + name +
+         R"(","arguments":)" + json_text(arguments) + "}}";
+}
+
+stand_in_reply stand_in_llm::anthropic_message(const std::string& content_json,
+                                               int64_t input_tokens, int64_t output_tokens) {
+  return error(200, R"({"id":"m","type":"message","role":"assistant","content":)" + content_json +
+                        R"(,"stop_reason":"end_turn","usage":{"input_tokens":)" +
+                        std::to_string(input_tokens) + R"(,"output_tokens":)" +
+                        std::to_string(output_tokens) + "}}");
+}
+
 }  // namespace fabro::testing

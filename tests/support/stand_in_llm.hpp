@@ -51,6 +51,15 @@ class stand_in_llm {
                                          int64_t input_tokens, int64_t output_tokens);
   static stand_in_reply error(int status, const std::string& json_body,
                               std::vector<std::string> headers = {});
+  // A whole OpenAI answer whose message is `message_json`.
+  static stand_in_reply openai_message(const std::string& message_json, int64_t input_tokens,
+                                       int64_t output_tokens);
+  // An OpenAI tool call object (arguments: a JSON object's text).
+  static std::string openai_tool_call(const std::string& id, const std::string& name,
+                                      const std::string& arguments);
+  // A whole Anthropic answer with these content blocks (a JSON array's text).
+  static stand_in_reply anthropic_message(const std::string& content_json, int64_t input_tokens,
+                                          int64_t output_tokens);
 
  private:
   void serve();
