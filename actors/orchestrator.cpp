@@ -465,7 +465,7 @@ void add_llm_handlers(caf::actor_system& sys, const orchestrator_config& cfg, ru
   llm_handler_config llm;
   llm.providers = cfg.llm_providers;
   if (llm.providers.empty() && cfg.llm_from_environment)
-    llm = llm_config_from_environment(cfg.llm_base_urls);
+    llm = llm_config_from_environment(cfg.llm_base_urls, cfg.llm_key_files);
   if (!llm.providers.empty()) {
     auto http = outbound_http::start();
     if (!own_prompt) o.handlers.emplace("prompt", spawn_llm_prompt_handler(sys, llm, http));

@@ -197,6 +197,7 @@ struct orchestrator_config {
   std::map<std::string, model::llm::endpoint> llm_providers;
   bool llm_from_environment = true;
   std::map<std::string, std::string> llm_base_urls;
+  std::map<std::string, std::string> llm_key_files;  // by provider: a key's file, when no variable
   model::llm::llm_defaults llm_defaults;  // the last layer of provider/model choice
   bool simulate_llm = false;
   // Admission: max_concurrent_runs (default 5; 0 admits nothing) and

@@ -1,16 +1,11 @@
 #include "app/client_http.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <curl/curl.h>
 
-#include <cstring>
+#include <memory>
+#include <mutex>
 
 #include <simdjson.h>
-
-#include "model/bench/http_response_parser.hpp"
 
 namespace fabro::app {
 namespace {
@@ -22,147 +17,146 @@ model::problem unreachable(const client_options& opts, const std::string& why) {
   return make_problem(errc::unavailable, "cannot reach the server at " + opts.server + ": " + why);
 }
 
-model::result<int> connect_to(const client_options& opts) {
-  auto u = parse_server_url(opts.server);
-  if (!u) return u.error();
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (int rc = getaddrinfo(u->host.c_str(), u->port.c_str(), &hints, &res); rc != 0)
-    return unreachable(opts, gai_strerror(rc));
-  int fd = -1;
-  for (auto* ai = res; ai; ai = ai->ai_next) {
-    fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) continue;
-    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
-    ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  if (fd < 0) return unreachable(opts, std::strerror(errno));
-  return fd;
-}
+struct easy_deleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct slist_deleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
 
-bool send_all(int fd, const std::string& data) {
-  for (size_t off = 0; off < data.size();) {
-    ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
+// One prepared request: the URL, method, headers and body of a call.
+struct prepared {
+  std::unique_ptr<CURL, easy_deleter> easy;
+  std::unique_ptr<curl_slist, slist_deleter> headers;
+  std::string body;  // kept alive for CURLOPT_POSTFIELDS
+  char error[CURL_ERROR_SIZE] = {0};
+};
 
-std::string request_text(const client_options& opts, const std::string& method,
-                         const std::string& path, const std::string& body) {
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: fabro\r\nConnection: close\r\n" +
-                    "User-Agent: fabro-orchestrator-cli/0.1.0\r\n";
-  if (!opts.token.empty()) req += "Authorization: Bearer " + opts.token + "\r\n";
+model::result<std::unique_ptr<prepared>> prepare(const client_options& opts,
+                                                 const std::string& method,
+                                                 const std::string& path, std::string body) {
+  if (auto u = parse_server_url(opts.server); !u) return u.error();
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  auto p = std::make_unique<prepared>();
+  p->easy.reset(curl_easy_init());
+  p->body = std::move(body);
+  auto base = opts.server;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto url = base + path;
+  CURL* e = p->easy.get();
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "fabro-orchestrator-cli/0.1.0");
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->error);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_slist* h = nullptr;
+  if (!opts.token.empty()) h = curl_slist_append(h, ("Authorization: Bearer " + opts.token).c_str());
   if (method != "GET") {
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n";
+    h = curl_slist_append(h, "Content-Type: application/json");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, p->body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(p->body.size()));
   }
-  return req + "\r\n" + body;
+  h = curl_slist_append(h, "Expect:");  // no 100-continue round trip
+  p->headers.reset(h);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+  return p;
 }
 
-// Reads until `needle` is in `buf` (or EOF); false on EOF/error/stop.
-bool read_until(int fd, std::string& buf, const std::string& needle,
-                const std::function<bool()>& stop = {}) {
-  while (buf.find(needle) == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    int r = ::poll(&p, 1, 200);
-    if (stop && stop()) return false;
-    if (r == 0) continue;
-    char chunk[16384];
-    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) return false;
-    buf.append(chunk, static_cast<size_t>(n));
-  }
-  return true;
+size_t append_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
 }
 
-// Body of a Content-Length or close-delimited response (an error answer
-// to an SSE request).
-std::string read_body(int fd, std::string buf, const std::string& head) {
-  auto lower = head;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (auto pos = lower.find("content-length:"); pos != std::string::npos) {
-    size_t len = std::stoul(head.substr(pos + 15));
-    while (buf.size() < len) {
-      char chunk[16384];
-      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) break;
-      buf.append(chunk, static_cast<size_t>(n));
+long status_of(CURL* e) {
+  long status = 0;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  return status;
+}
+
+// The SSE reader: splits a 200's body into lines, hands `data:` lines on;
+// keeps any other answer's body for its error.
+struct sse_reader {
+  CURL* easy;
+  const std::function<bool(const std::string&)>* on_data;
+  std::string pending;  // an incomplete line
+  std::string error_body;
+  bool stopped = false;  // on_data said stop
+};
+
+size_t read_sse(char* data, size_t size, size_t n, void* user) {
+  auto* r = static_cast<sse_reader*>(user);
+  auto bytes = size * n;
+  if (status_of(r->easy) != 200) {
+    r->error_body.append(data, bytes);
+    return bytes;
+  }
+  r->pending.append(data, bytes);
+  size_t nl;
+  while ((nl = r->pending.find('\n')) != std::string::npos) {
+    auto line = r->pending.substr(0, nl);
+    r->pending.erase(0, nl + 1);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("data: ", 0) == 0 && !(*r->on_data)(line.substr(6))) {
+      r->stopped = true;
+      return 0;  // ends the transfer
     }
-    return buf.substr(0, len);
   }
-  char chunk[16384];
-  ssize_t n;
-  while ((n = ::recv(fd, chunk, sizeof chunk, 0)) > 0) buf.append(chunk, static_cast<size_t>(n));
-  return buf;
+  return bytes;
 }
 
 }  // namespace
 
 model::result<client_response> http_call(const client_options& opts, const std::string& method,
                                          const std::string& path, const std::string& body) {
-  auto fd = connect_to(opts);
-  if (!fd) return fd.error();
-  if (!send_all(*fd, request_text(opts, method, path, body))) {
-    ::close(*fd);
-    return unreachable(opts, "connection lost while sending");
-  }
-  // One response, whatever its framing (model/bench/http_response_parser).
-  model::http_response_parser parser(SIZE_MAX);
-  for (;;) {
-    char chunk[16384];
-    ssize_t n = ::recv(*fd, chunk, sizeof chunk, 0);
-    auto fed = n > 0 ? parser.feed(std::string_view(chunk, static_cast<size_t>(n)))
-                     : parser.finish();
-    if (!fed || parser.ready() || n <= 0) break;
-  }
-  ::close(*fd);
-  if (!parser.ready()) return unreachable(opts, "no answer");
-  auto answer = parser.take();
-  return client_response{answer.status, std::move(answer.body)};
+  auto p = prepare(opts, method, path, body);
+  if (!p) return p.error();
+  client_response out;
+  CURL* e = (*p)->easy.get();
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &out.body);
+  if (auto rc = curl_easy_perform(e); rc != CURLE_OK)
+    return unreachable(opts, (*p)->error[0] ? (*p)->error : curl_easy_strerror(rc));
+  out.status = static_cast<int>(status_of(e));
+  return out;
 }
 
 model::result<model::done> follow_sse(const client_options& opts, const std::string& path,
                                       const std::function<bool(const std::string&)>& on_data,
                                       const std::function<bool()>& stop) {
-  auto fd = connect_to(opts);
-  if (!fd) return fd.error();
-  if (!send_all(*fd, request_text(opts, "GET", path, ""))) {
-    ::close(*fd);
-    return unreachable(opts, "connection lost while sending");
-  }
-  std::string buf;
-  if (!read_until(*fd, buf, "\r\n\r\n", stop)) {
-    ::close(*fd);
-    if (stop()) return model::done{};
-    return unreachable(opts, "no answer");
-  }
-  auto end = buf.find("\r\n\r\n");
-  std::string head = buf.substr(0, end);
-  int status = std::atoi(head.c_str() + head.find(' ') + 1);
-  buf.erase(0, end + 4);
-  if (status != 200) {
-    client_response r{status, read_body(*fd, buf, head)};
-    ::close(*fd);
-    return make_problem(errc::unavailable, error_detail(r));
-  }
-  for (;;) {
-    size_t nl;
-    while ((nl = buf.find('\n')) != std::string::npos) {
-      std::string line = buf.substr(0, nl);
-      buf.erase(0, nl + 1);
-      if (line.rfind("data: ", 0) == 0 && !on_data(line.substr(6))) {
-        ::close(*fd);
-        return model::done{};
+  auto p = prepare(opts, "GET", path, "");
+  if (!p) return p.error();
+  CURL* e = (*p)->easy.get();
+  sse_reader reader{e, &on_data, {}, {}, false};
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, read_sse);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &reader);
+  // A multi handle on this thread, so `stop` is looked at every 200 ms.
+  CURLM* multi = curl_multi_init();
+  curl_multi_add_handle(multi, e);
+  CURLcode result = CURLE_OK;
+  bool done = false;
+  while (!done) {
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &left))
+      if (m->msg == CURLMSG_DONE) {
+        result = m->data.result;
+        done = true;
       }
-    }
-    if (!read_until(*fd, buf, "\n", stop)) break;
+    if (done || running == 0) break;
+    if (stop && stop()) break;
+    curl_multi_poll(multi, nullptr, 0, 200, nullptr);
   }
-  ::close(*fd);
+  curl_multi_remove_handle(multi, e);
+  curl_multi_cleanup(multi);
+  if (reader.stopped || (stop && stop())) return model::done{};
+  auto status = status_of(e);
+  if (status != 0 && status != 200)
+    return make_problem(errc::unavailable,
+                        error_detail(client_response{static_cast<int>(status), reader.error_body}));
+  if (result != CURLE_OK && status == 0)
+    return unreachable(opts, (*p)->error[0] ? (*p)->error : curl_easy_strerror(result));
   return model::done{};
 }
 

@@ -1,6 +1,7 @@
-// The HTTP client of the CLI commands: blocking, one connection per call,
-// plain HTTP/1.1 to the server URL. Also reads Server-Sent Events line by
-// line for `submit --follow`. Used on the CLI's own thread only.
+// The HTTP client of the CLI commands, on libcurl (any framing: chunked
+// bodies are decoded): blocking, one connection per call, to the server URL.
+// Also reads Server-Sent Events line by line for `submit --follow`. Used on
+// the CLI's own thread only.
 #pragma once
 
 #include <functional>

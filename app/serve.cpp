@@ -182,6 +182,9 @@ int serve(const serve_config& cfg) {
   if (!cfg.openai_base_url.empty()) orch_cfg.llm_base_urls["openai"] = cfg.openai_base_url;
   if (!cfg.anthropic_base_url.empty())
     orch_cfg.llm_base_urls["anthropic"] = cfg.anthropic_base_url;
+  if (!cfg.openai_api_key_file.empty()) orch_cfg.llm_key_files["openai"] = cfg.openai_api_key_file;
+  if (!cfg.anthropic_api_key_file.empty())
+    orch_cfg.llm_key_files["anthropic"] = cfg.anthropic_api_key_file;
   orch_cfg.bwrap_path = bwrap.works ? bwrap.path : "";
   orch_cfg.sandbox_hidden = {std::filesystem::absolute(cfg.data_dir).lexically_normal().string()};
   if (cfg.sandbox == "bubblewrap")

@@ -124,6 +124,10 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       cfg.openai_base_url = v.Scalar();
     } else if (key == "anthropic_base_url") {
       cfg.anthropic_base_url = v.Scalar();
+    } else if (key == "openai_api_key_file") {
+      cfg.openai_api_key_file = v.Scalar();
+    } else if (key == "anthropic_api_key_file") {
+      cfg.anthropic_api_key_file = v.Scalar();
     } else if (key == "sandbox") {
       cfg.sandbox = v.Scalar();
     } else if (key == "log_level") {

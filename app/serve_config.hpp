@@ -38,7 +38,9 @@
 //                             llama.cpp, Ollama); OPENAI_BASE_URL wins
 //   anthropic_base_url: ""    replaces https://api.anthropic.com;
 //                             ANTHROPIC_BASE_URL wins
-// Provider keys come from OPENAI_API_KEY / ANTHROPIC_API_KEY only.
+//   openai_api_key_file: ""   a file whose first line is the key, read when
+//   anthropic_api_key_file: "" OPENAI_API_KEY / ANTHROPIC_API_KEY is not set
+// Provider keys come from the environment or those files, never this file.
 // Secrets never sit in this file: the dev token comes from FABRO_DEV_TOKEN
 // or data_dir/dev-token, the JWT key from FABRO_JWT_PUBLIC_KEY or the
 // PEM file (app/serve.cpp resolves them).
@@ -78,6 +80,8 @@ struct serve_config {
   std::string llm_model;             // the server's default model ("" = the provider's)
   std::string openai_base_url;       // "" = https://api.openai.com/v1
   std::string anthropic_base_url;    // "" = https://api.anthropic.com
+  std::string openai_api_key_file;     // the key's file when OPENAI_API_KEY is unset
+  std::string anthropic_api_key_file;  // the key's file when ANTHROPIC_API_KEY is unset
 };
 
 // Applies the YAML file at `path` over `cfg`. Fails with

@@ -154,7 +154,10 @@ void on_turn(agent_pointer self, const std::string& key, agent_stage& s, llm::ag
   model::json_writer w;
   w.begin_object().field("text", t.text).field("model", s.provider.model)
       .field("tool_call_count", static_cast<int64_t>(t.calls.size()))
-      .field("visit", s.call.attempt).field("turn", s.turn).end_object();
+      .field("visit", s.call.attempt).field("turn", s.turn);
+  w.key("billing").begin_object().field("input_tokens", t.tokens.input_tokens)
+      .field("output_tokens", t.tokens.output_tokens)
+      .field("cache_read_tokens", t.tokens.cache_read_tokens).end_object().end_object();
   send_event(s, "agent.message", w.take());
   s.conversation.push_back(std::move(t.assistant_message));
   if (t.calls.empty()) {

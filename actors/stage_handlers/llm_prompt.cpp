@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -257,7 +258,8 @@ model::result<chosen_provider> provider_for(const llm_handler_config& cfg, const
   return chosen_provider{provider, ep->second, model.empty() ? default_model(provider) : model};
 }
 
-llm_handler_config llm_config_from_environment(const std::map<std::string, std::string>& base_urls) {
+llm_handler_config llm_config_from_environment(const std::map<std::string, std::string>& base_urls,
+                                               const std::map<std::string, std::string>& key_files) {
   llm_handler_config cfg;
   struct known {
     const char* name;
@@ -271,11 +273,19 @@ llm_handler_config llm_config_from_environment(const std::map<std::string, std::
                         known{"anthropic", llm::protocol::anthropic, "ANTHROPIC_API_KEY",
                               "ANTHROPIC_BASE_URL", "https://api.anthropic.com"}}) {
     auto key = env(k.key_env);
+    std::string source = k.key_env;
+    auto file = key_files.find(k.name);
+    if (key.empty() && file != key_files.end()) {
+      std::ifstream in(file->second);
+      std::getline(in, key);
+      while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+      source = file->second;
+    }
     if (key.empty()) continue;
     llm::endpoint e;
     e.kind = k.kind;
     e.api_key = key;
-    e.key_source = k.key_env;
+    e.key_source = source;
     auto configured = base_urls.find(k.name);
     e.base_url = !env(k.url_env).empty()           ? env(k.url_env)
                  : configured != base_urls.end()   ? configured->second

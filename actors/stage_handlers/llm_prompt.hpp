@@ -48,9 +48,12 @@ struct llm_handler_config {
 // OPENAI_BASE_URL, default https://api.openai.com/v1) and ANTHROPIC_API_KEY
 // (ANTHROPIC_BASE_URL, default https://api.anthropic.com). `base_urls`
 // (the server config's, by provider name) replace the defaults; the
-// environment's base URL wins over both.
+// environment's base URL wins over both. Without the variable, the key is
+// the first line of `key_files`' file for that provider (named as the key's
+// source in auth failures); an unreadable file configures nothing.
 llm_handler_config llm_config_from_environment(
-    const std::map<std::string, std::string>& base_urls = {});
+    const std::map<std::string, std::string>& base_urls = {},
+    const std::map<std::string, std::string>& key_files = {});
 
 // The provider stage `call` goes to: its `provider` attribute, else the
 // first configured; the failure reply (not retried) naming what to set when

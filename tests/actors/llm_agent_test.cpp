@@ -80,6 +80,11 @@ TEST_CASE("an agent stage writes a file, tests it with shell, is kept inside its
       completed = e;
   }
   CHECK(refused.find("\"is_error\":true") != std::string::npos);
+  bool turn_billed = false;
+  for (const auto& e : h.envelopes(id))
+    turn_billed |= e.find("agent.message") != std::string::npos &&
+                   e.find("\"billing\":{\"input_tokens\":150,\"output_tokens\":10") != std::string::npos;
+  CHECK(turn_billed);
   CHECK(completed.find("\"input_tokens\":450") != std::string::npos);  // summed over turns
 }
 

@@ -15,6 +15,7 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/stand_in_llm.hpp"
 
 using namespace fabro::testing;
 using namespace std::chrono_literals;
@@ -321,4 +322,19 @@ TEST_CASE("an unreachable server is one readable error line and a non-zero exit"
   // FABRO_SERVER is the default URL.
   auto env = run_binary_in(root.path, {"list"}, {{"FABRO_SERVER", url}}, 20000);
   CHECK(env.err.rfind("error: cannot reach the server at " + url, 0) == 0);
+}
+
+TEST_CASE("the client decodes a chunked answer (libcurl)", "[e2e]") {
+  stand_in_llm server;  // any HTTP server that answers as scripted
+  stand_in_reply chunked;
+  chunked.headers = {"Content-Type: application/json", "Transfer-Encoding: chunked"};
+  chunked.pieces = {"e\r\n{\"id\":\"R1\",\"st\r\n", "10\r\natus\":\"running\"}\r\n", "0\r\n\r\n"};
+  server.script({chunked});
+  auto [code, out] = run_binary({"status", "R1", "--server", server.base_url(), "--token", "t"});
+  CHECK(code == 0);
+  CHECK(out.find("{\"id\":\"R1\",\"status\":\"running\"}") != std::string::npos);
+  auto got = server.received();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].path == "/api/v1/runs/R1");
+  CHECK(got[0].headers["authorization"] == "Bearer t");
 }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/manifests.hpp"
@@ -161,4 +162,27 @@ TEST_CASE("an agent stage writes a file and tests it with shell on the real bina
         std::string::npos);
   auto events = server.events(id);
   CHECK(events.find("\"event\":\"agent.tool.completed\"") != std::string::npos);
+}
+
+TEST_CASE("a provider key can come from a file the config names", "[e2e][llm]") {
+  stand_in_llm provider;
+  provider.script({stand_in_llm::openai_stream({"fine"}, 2, 1)});
+  temp_dir files;
+  { std::ofstream(files.path + "/openai.key") << "sk-from-file\n"; }
+  {
+    std::ofstream(files.path + "/config.yaml") << "openai_api_key_file: \"" << files.path
+                                               << "/openai.key\"\n";
+  }
+  llm_server s({{"OPENAI_BASE_URL", provider.base_url() + "/v1"}},
+               {"--config", files.path + "/config.yaml"});
+  REQUIRE(s.proc.started());
+  temp_dir cwd;
+  auto id = s.start(
+      "digraph P { start [shape=Mdiamond] exit [shape=Msquare]\n"
+      "  ask [shape=tab, prompt=\"Hi\", model=\"gpt-file\"]\n  start -> ask -> exit }",
+      cwd.path);
+  REQUIRE(eventually([&] { return s.status(id) == "completed"; }, 20s));
+  auto got = provider.received();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].headers["authorization"] == "Bearer sk-from-file");
 }
