@@ -117,14 +117,14 @@ void send_turn(agent_pointer self, const std::string& key) {
                                           "", s->conversation);
   outbound_http::limits limits;
   limits.connect_timeout_ms = self->state.cfg.connect_timeout_ms;
-  auto me = caf::actor_cast<agent_actor>(self);
+  auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
   auto id = s->request_id = ++self->state.requests;
   outbound_http::callbacks cb;
   cb.on_data = [me, key, id](std::string_view bytes) {
-    caf::anon_send(me, agent_data_atom::value, key, id, std::string(bytes));
+    send_if_alive<agent_actor>(me, agent_data_atom::value, key, id, std::string(bytes));
   };
   cb.on_done = [me, key, id](outbound_http::ending e) {
-    caf::anon_send(me, agent_done_atom::value, key, id, e.status, std::move(e.retry_after),
+    send_if_alive<agent_actor>(me, agent_done_atom::value, key, id, e.status, std::move(e.retry_after),
                    std::move(e.error_body), std::move(e.transport_error));
   };
   s->fetch_id = self->state.http->fetch(std::move(request), limits, std::move(cb));

@@ -95,14 +95,14 @@ void send_request(llm_pointer self, const std::string& key, prompt_stage& s) {
   outbound_http::limits limits;
   limits.connect_timeout_ms = self->state.cfg.connect_timeout_ms;
   limits.timeout_ms = s.call.timeout_ms;
-  auto me = caf::actor_cast<llm_actor>(self);
+  auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
   auto id = s.request_id = ++self->state.requests;
   outbound_http::callbacks cb;
   cb.on_data = [me, key, id](std::string_view bytes) {
-    caf::anon_send(me, llm_data_atom::value, key, id, std::string(bytes));
+    send_if_alive<llm_actor>(me, llm_data_atom::value, key, id, std::string(bytes));
   };
   cb.on_done = [me, key, id](outbound_http::ending e) {
-    caf::anon_send(me, llm_done_atom::value, key, id, e.status, std::move(e.retry_after),
+    send_if_alive<llm_actor>(me, llm_done_atom::value, key, id, e.status, std::move(e.retry_after),
                    std::move(e.error_body), std::move(e.transport_error));
   };
   s.fetch_id = self->state.http->fetch(s.request, limits, std::move(cb));

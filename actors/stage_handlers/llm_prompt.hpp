@@ -26,7 +26,9 @@
 #include <memory>
 #include <string>
 
+#include <caf/actor_cast.hpp>
 #include <caf/fwd.hpp>
+#include <caf/send.hpp>
 
 #include "actors/outbound_http.hpp"
 #include "actors/stage_handler.hpp"
@@ -67,6 +69,15 @@ model::result<chosen_provider> provider_for(const llm_handler_config& cfg, const
 
 // A failed reply.
 stage_reply failed_reply(std::string message, bool retryable);
+
+// Sends `xs` to the actor `to` names, if it still lives: the I/O thread's
+// callbacks hold no strong reference, so a request in flight never keeps
+// its handler alive (no cycle through the fetcher the handler owns).
+template <class Handle, class... Ts>
+void send_if_alive(const caf::weak_actor_ptr& to, Ts&&... xs) {
+  if (auto strong = to.lock())
+    caf::anon_send(caf::actor_cast<Handle>(strong), std::forward<Ts>(xs)...);
+}
 
 stage_handler_actor spawn_llm_prompt_handler(caf::actor_system& sys, llm_handler_config cfg,
                                              std::shared_ptr<outbound_http> http);
