@@ -33,5 +33,6 @@ using state_atom = caf::atom_constant<caf::atom("state")>;
 using append_atom = caf::atom_constant<caf::atom("append")>;
 using stages_atom = caf::atom_constant<caf::atom("stages")>;
 using turns_atom = caf::atom_constant<caf::atom("turns")>;
+using billing_atom = caf::atom_constant<caf::atom("billing")>;
 
 }  // namespace fabro::actors

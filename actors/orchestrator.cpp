@@ -374,6 +374,9 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
       [=](stages_atom, const std::string& id, uint64_t offset, uint64_t limit) {
         return self->delegate(self->state.reader, stages_atom::value, id, offset, limit);
       },
+      [=](billing_atom, const std::string& id) {
+        return self->delegate(self->state.reader, billing_atom::value, id);
+      },
       [=](turns_atom, const std::string& id, const std::string& stage) {
         return self->delegate(self->state.reader, turns_atom::value, id, stage);
       },

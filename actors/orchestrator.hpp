@@ -144,6 +144,9 @@ using orchestrator_actor = caf::typed_actor<
     // Fabro's RunStage list and a stage's turns (actors/store_reader.hpp).
     caf::replies_to<stages_atom, std::string, uint64_t, uint64_t>::with<std::string>,
     caf::replies_to<turns_atom, std::string, std::string>::with<std::string>,
+    // Fabro's RunBilling of run `id`: its stages' model usage
+    // (actors/store_reader.hpp). Fails with errc::run_not_found.
+    caf::replies_to<billing_atom, std::string>::with<std::string>,
     // Stores `bytes` as artifact `name` of run `id` (an upload; replaces one
     // of the same name); answers true once durable. Fails with
     // errc::run_not_found or errc::storage_failure.

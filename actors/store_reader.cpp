@@ -175,6 +175,14 @@ store_reader_actor::behavior_type reader_impl(reader_pointer self,
         if (!stages) return std::move(stages.error());
         return (*stages)->json(offset, limit);
       },
+      [=](billing_atom, const std::string& id) -> caf::result<std::string> {
+        auto run = self->state.store->load_run(id);
+        if (!run) return to_error(run.error());
+        if (!*run) return not_found();
+        model::run_stages stages;
+        if (auto ok = fold_log(self, id, stages); !ok) return to_error(ok.error());
+        return stages.billing_json((*run)->duration_ms);
+      },
       [=](turns_atom, const std::string& id,
           const std::string& stage) -> caf::result<std::string> {
         auto stages = stages_of(self, id);

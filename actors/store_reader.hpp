@@ -57,7 +57,10 @@ using store_reader_actor = caf::typed_actor<
     // `id`: no stage of this server records LLM turns yet, so an empty
     // page. Fails with errc::run_not_found (model::kStageNotFound for a
     // stage that never started).
-    caf::replies_to<turns_atom, std::string, std::string>::with<std::string>>;
+    caf::replies_to<turns_atom, std::string, std::string>::with<std::string>,
+    // Fabro's RunBilling of run `id` (model/run_stages.hpp billing_json:
+    // the model usage its stages billed). Fails like state_atom.
+    caf::replies_to<billing_atom, std::string>::with<std::string>>;
 
 model::result<store_reader_actor> spawn_store_reader(caf::actor_system& sys,
                                                      const store_factory& make_store);

@@ -59,10 +59,10 @@ void get_settings(const route_context& ctx, const Request& req, reply_ptr rep) {
 void get_billing(const route_context& ctx, const Request& req, reply_ptr rep) {
   auto id = path_run_id(req, *rep);
   if (!id) return;
-  ask<model::run_record>(
+  ask<std::string>(
       ctx.sys, ctx.orch, std::move(rep),
-      [](reply& r, model::run_record& run) { r.send_json(Code::Ok, model::billing_json(run)); },
-      actors::get_atom::value, *id);
+      [](reply& r, std::string& body) { r.send_json(Code::Ok, body); },
+      actors::billing_atom::value, *id);
 }
 
 void list_run_artifacts(const route_context& ctx, const Request& req, reply_ptr rep) {

@@ -62,23 +62,6 @@ std::string summary_json(const run_record& r) {
   return w.take();
 }
 
-std::string billing_json(const run_record& r) {
-  json_writer w;
-  w.begin_object().key("stages").begin_array().end_array();
-  w.key("totals").begin_object()
-      .field("runtime_secs", static_cast<double>(std::max<int64_t>(r.duration_ms, 0)) / 1000.0)
-      .field("input_tokens", int64_t{0})
-      .field("output_tokens", int64_t{0})
-      .field("total_tokens", int64_t{0})
-      .field("reasoning_tokens", int64_t{0})
-      .field("cache_read_tokens", int64_t{0})
-      .field("cache_write_tokens", int64_t{0})
-      .field_null("total_usd_micros")
-      .end_object();
-  w.key("by_model").begin_array().end_array().end_object();
-  return w.take();
-}
-
 std::string page_json(const std::vector<std::string>& items, bool has_more) {
   json_writer w;
   w.begin_object().key("data").begin_array();

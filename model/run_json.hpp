@@ -21,11 +21,6 @@ std::string status_response_json(const run_record& r);
 std::string summary_json(const run_record& r);
 void write_summary(json_writer& w, const run_record& r);
 
-// Fabro's RunBilling for the run: no stage reports token usage yet (LLM
-// stages will), so stages and by_model are empty and the token totals 0;
-// runtime_secs is the run's duration so far (0 before it started).
-std::string billing_json(const run_record& r);
-
 // {"data":[<items as given>],"meta":{"has_more":b}}; items are JSON texts.
 std::string page_json(const std::vector<std::string>& items, bool has_more);
 

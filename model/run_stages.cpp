@@ -17,7 +17,36 @@ struct stage {
   std::string status = "running";
   std::optional<int64_t> started_ms;
   std::optional<double> duration_secs;
+  // The model usage stage.completed billed ("" = none).
+  std::string model_id;
+  int64_t input_tokens = 0, output_tokens = 0, cache_read_tokens = 0;
 };
+
+int64_t int_at(simdjson::dom::element e, const char* key) {
+  int64_t v = 0;
+  return e[key].get(v) ? 0 : v;
+}
+
+// stage.completed's `billing` (Fabro's BilledModelUsage, as the stage
+// handlers write it: input.usage.{model.model_id, tokens}).
+void read_billing(simdjson::dom::element props, stage& st) {
+  simdjson::dom::element usage, tokens;
+  std::string_view model;
+  if (props.at_pointer("/billing/input/usage").get(usage) || usage["tokens"].get(tokens))
+    return;
+  if (!usage.at_pointer("/model/model_id").get(model)) st.model_id = std::string(model);
+  st.input_tokens = int_at(tokens, "input_tokens");
+  st.output_tokens = int_at(tokens, "output_tokens");
+  st.cache_read_tokens = int_at(tokens, "cache_read_tokens");
+}
+
+// BilledTokenCounts.
+void counts(json_writer& w, int64_t in, int64_t out, int64_t cache) {
+  w.begin_object().field("input_tokens", in).field("output_tokens", out)
+      .field("total_tokens", in + out).field("reasoning_tokens", int64_t{0})
+      .field("cache_read_tokens", cache).field("cache_write_tokens", int64_t{0})
+      .field_null("total_usd_micros").end_object();
+}
 
 }  // namespace
 
@@ -71,6 +100,7 @@ result<done> run_stages::apply(std::string_view envelope) {
   } else if (name == "stage.completed") {
     uint64_t ms = 0;
     if (has_props && !props["duration_ms"].get(ms)) st.duration_secs = static_cast<double>(ms) / 1000;
+    if (has_props) read_billing(props, st);
     s.end(st, "completed", at_ms);
   } else if (name == "stage.failed") {
     bool will_retry = false;
@@ -95,6 +125,46 @@ std::string run_stages::json(uint64_t offset, uint64_t limit) const {
   }
   w.end_array().key("meta").begin_object()
       .field("has_more", offset + limit < all.size()).end_object().end_object();
+  return w.take();
+}
+
+std::string run_stages::billing_json(int64_t run_duration_ms) const {
+  struct sum {
+    int64_t stages = 0, in = 0, out = 0, cache = 0;
+  };
+  std::map<std::string, sum> by_model;
+  sum total;
+  json_writer w;
+  w.begin_object().key("stages").begin_array();
+  for (const auto& st : s_->stages) {
+    if (st.model_id.empty() && st.input_tokens == 0 && st.output_tokens == 0) continue;
+    w.begin_object().key("stage").begin_object().field("id", st.id).field("name", st.name)
+        .end_object().key("model").begin_object().field("id", st.model_id).end_object()
+        .key("billing");
+    counts(w, st.input_tokens, st.output_tokens, st.cache_read_tokens);
+    w.field("runtime_secs", st.duration_secs.value_or(0.0)).end_object();
+    auto& m = by_model[st.model_id];
+    for (auto* x : {&m, &total}) {
+      ++x->stages;
+      x->in += st.input_tokens;
+      x->out += st.output_tokens;
+      x->cache += st.cache_read_tokens;
+    }
+  }
+  w.end_array().key("totals").begin_object()
+      .field("runtime_secs", static_cast<double>(std::max<int64_t>(run_duration_ms, 0)) / 1000.0)
+      .field("input_tokens", total.in).field("output_tokens", total.out)
+      .field("total_tokens", total.in + total.out).field("reasoning_tokens", int64_t{0})
+      .field("cache_read_tokens", total.cache).field("cache_write_tokens", int64_t{0})
+      .field_null("total_usd_micros").end_object();
+  w.key("by_model").begin_array();
+  for (const auto& [model, m] : by_model) {
+    w.begin_object().key("model").begin_object().field("id", model).end_object()
+        .field("stages", m.stages).key("billing");
+    counts(w, m.in, m.out, m.cache);
+    w.end_object();
+  }
+  w.end_array().end_object();
   return w.take();
 }
 

@@ -1,7 +1,8 @@
 // Fabro's RunStage list (GET /api/v1/runs/{id}/stages: PaginatedRunStageList)
 // folded from a run's event log: one entry per stage execution
 // ("node@visit", first started first) with its node's label, status and
-// duration. Pure: the caller reads the log.
+// duration, and the run's billing from the same log. Pure: the caller reads
+// the log.
 //
 // Status: running from stage.started (and while it retries), completed at
 // stage.completed, failed at a final stage.failed; a stage still running
@@ -10,6 +11,7 @@
 // stage.started's ts to the event that ended it; absent while running.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +39,12 @@ class run_stages {
 
   // PaginatedRunStageList: skip `offset`, at most `limit`.
   std::string json(uint64_t offset, uint64_t limit) const;
+
+  // Fabro's RunBilling (GET /api/v1/runs/{id}/billing): the stages whose
+  // stage.completed billed model usage (stage, model, BilledTokenCounts,
+  // runtime), their totals (runtime: the run's `run_duration_ms`) and the
+  // same grouped by model. No prices: total_usd_micros is null.
+  std::string billing_json(int64_t run_duration_ms) const;
 
  private:
   struct state;

@@ -77,6 +77,16 @@ TEST_CASE("a prompt stage's answer routes a run on the real binary", "[e2e][llm]
   CHECK(events.find("\"event\":\"prompt.completed\"") != std::string::npos);
   CHECK(events.find(kKey) == std::string::npos);
   CHECK(s.proc.log().find(kKey) == std::string::npos);
+  // The usage, per stage and model (Fabro's RunBilling).
+  auto billing = http_request(s.proc.port(), "GET", "/api/v1/runs/" + id + "/billing");
+  REQUIRE(billing.status == 200);
+  CHECK(billing.body.find(R"({"stage":{"id":"judge@1","name":"judge"},"model":{"id":"gpt-e2e"},)"
+                          R"("billing":{"input_tokens":30,"output_tokens":9,"total_tokens":39,)") !=
+        std::string::npos);
+  CHECK(billing.body.find(R"("by_model":[{"model":{"id":"gpt-e2e"},"stages":1,)") !=
+        std::string::npos);
+  CHECK(billing.body.find(R"("input_tokens":30,"output_tokens":9,"total_tokens":39)") !=
+        std::string::npos);
 }
 
 TEST_CASE("cancel during a streamed answer ends the run cancelled at once", "[e2e][llm]") {
