@@ -119,28 +119,17 @@ void send_turn(agent_pointer self, const std::string& key) {
   limits.connect_timeout_ms = self->state.cfg.connect_timeout_ms;
   auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
   auto id = s->request_id = ++self->state.requests;
-  outbound_http::callbacks cb;
-  cb.on_data = [me, key, id](std::string_view bytes) {
-    send_if_alive<agent_actor>(me, agent_data_atom::value, key, id, std::string(bytes));
-  };
-  cb.on_done = [me, key, id](outbound_http::ending e) {
-    send_if_alive<agent_actor>(me, agent_done_atom::value, key, id, e.status, std::move(e.retry_after),
-                   std::move(e.error_body), std::move(e.transport_error));
-  };
+  auto cb = posting_callbacks<agent_actor, agent_data_atom, agent_done_atom>(me, key, id);
   s->fetch_id = self->state.http->fetch(std::move(request), limits, std::move(cb));
 }
 
 void on_failure(agent_pointer self, const std::string& key, agent_stage& s, llm::failure f) {
   s.request_id = 0;
-  if (f.kind == llm::failure_kind::retry && s.attempt < self->state.cfg.max_attempts) {
-    auto wait = f.retry_after_ms >= 0 ? f.retry_after_ms
-                                      : self->state.cfg.backoff_ms << (s.attempt - 1);
-    model::json_writer w;
-    w.begin_object().field("attempt", s.attempt).field("delay_ms", wait)
-        .field("error", f.message).end_object();
-    send_event(s, "stage.llm_retry", w.take());
+  const auto& cfg = self->state.cfg;
+  if (auto wait = llm::retry_delay_ms(f, s.attempt, cfg.max_attempts, cfg.backoff_ms)) {
+    send_event(s, "stage.llm_retry", llm::retry_event_json(f, s.attempt, *wait));
     s.timer = ++self->state.timers;
-    self->delayed_send(self, std::chrono::milliseconds(wait), resume_atom::value, key, s.timer);
+    self->delayed_send(self, std::chrono::milliseconds(*wait), resume_atom::value, key, s.timer);
     return;
   }
   finish(self, key, failed_reply(f.message, f.kind == llm::failure_kind::retry));

@@ -85,10 +85,6 @@ void finish(llm_pointer self, const std::string& key, stage_reply reply) {
   self->state.stages.erase(it);
 }
 
-stage_reply failed(std::string message, bool retryable) {
-  return failed_reply(std::move(message), retryable);
-}
-
 void send_request(llm_pointer self, const std::string& key, prompt_stage& s) {
   ++s.attempt;
   s.decoder = std::make_unique<llm::stream_decoder>(s.endpoint.kind);
@@ -97,31 +93,20 @@ void send_request(llm_pointer self, const std::string& key, prompt_stage& s) {
   limits.timeout_ms = s.call.timeout_ms;
   auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
   auto id = s.request_id = ++self->state.requests;
-  outbound_http::callbacks cb;
-  cb.on_data = [me, key, id](std::string_view bytes) {
-    send_if_alive<llm_actor>(me, llm_data_atom::value, key, id, std::string(bytes));
-  };
-  cb.on_done = [me, key, id](outbound_http::ending e) {
-    send_if_alive<llm_actor>(me, llm_done_atom::value, key, id, e.status, std::move(e.retry_after),
-                   std::move(e.error_body), std::move(e.transport_error));
-  };
+  auto cb = posting_callbacks<llm_actor, llm_data_atom, llm_done_atom>(me, key, id);
   s.fetch_id = self->state.http->fetch(s.request, limits, std::move(cb));
 }
 
 void on_failure(llm_pointer self, const std::string& key, prompt_stage& s, llm::failure f) {
   s.request_id = 0;
-  if (f.kind == llm::failure_kind::retry && s.attempt < self->state.cfg.max_attempts) {
-    auto wait = f.retry_after_ms >= 0 ? f.retry_after_ms
-                                      : self->state.cfg.backoff_ms << (s.attempt - 1);
-    model::json_writer w;
-    w.begin_object().field("attempt", s.attempt).field("delay_ms", wait)
-        .field("error", f.message).end_object();
-    send_event(s, "stage.llm_retry", w.take());
+  const auto& cfg = self->state.cfg;
+  if (auto wait = llm::retry_delay_ms(f, s.attempt, cfg.max_attempts, cfg.backoff_ms)) {
+    send_event(s, "stage.llm_retry", llm::retry_event_json(f, s.attempt, *wait));
     s.timer = ++self->state.timers;
-    self->delayed_send(self, std::chrono::milliseconds(wait), resume_atom::value, key, s.timer);
+    self->delayed_send(self, std::chrono::milliseconds(*wait), resume_atom::value, key, s.timer);
     return;
   }
-  finish(self, key, failed(f.message, f.kind == llm::failure_kind::retry));
+  finish(self, key, failed_reply(f.message, f.kind == llm::failure_kind::retry));
 }
 
 void on_answer(llm_pointer self, const std::string& key, prompt_stage& s) {
@@ -146,7 +131,7 @@ llm_actor::behavior_type llm_handler(llm_pointer self, llm_handler_config cfg,
   return {
       [=](stage_atom, const stage_call& call) -> caf::result<stage_reply> {
         auto chosen = provider_for(self->state.cfg, call);
-        if (!chosen) return failed(chosen.error().detail, false);
+        if (!chosen) return failed_reply(chosen.error().detail, false);
         auto key = call.run_id + "/" + call.stage_id;
         auto& s = self->state.stages[key];
         s.promise = self->make_response_promise<stage_reply>();
@@ -212,7 +197,7 @@ llm_actor::behavior_type llm_handler(llm_pointer self, llm_handler_config cfg,
         switch (action) {
           case model::control_action::cancel:
             if (s.request_id) self->state.http->cancel(s.fetch_id);
-            finish(self, key, failed("Prompt cancelled", true));
+            finish(self, key, failed_reply("Prompt cancelled", true));
             return;
           case model::control_action::pause: s.paused = true; return;
           case model::control_action::unpause:

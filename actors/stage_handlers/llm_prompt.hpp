@@ -79,6 +79,23 @@ void send_if_alive(const caf::weak_actor_ptr& to, Ts&&... xs) {
     caf::anon_send(caf::actor_cast<Handle>(strong), std::forward<Ts>(xs)...);
 }
 
+// Callbacks of request `id` of stage `key` that post to handler `self`:
+// (DataAtom, key, id, bytes) per piece and (DoneAtom, key, id, status,
+// retry_after, error_body, transport_error) at the end.
+template <class Handle, class DataAtom, class DoneAtom>
+outbound_http::callbacks posting_callbacks(const caf::weak_actor_ptr& self, const std::string& key,
+                                           uint64_t id) {
+  outbound_http::callbacks cb;
+  cb.on_data = [self, key, id](std::string_view bytes) {
+    send_if_alive<Handle>(self, DataAtom::value, key, id, std::string(bytes));
+  };
+  cb.on_done = [self, key, id](outbound_http::ending e) {
+    send_if_alive<Handle>(self, DoneAtom::value, key, id, e.status, std::move(e.retry_after),
+                          std::move(e.error_body), std::move(e.transport_error));
+  };
+  return cb;
+}
+
 stage_handler_actor spawn_llm_prompt_handler(caf::actor_system& sys, llm_handler_config cfg,
                                              std::shared_ptr<outbound_http> http);
 

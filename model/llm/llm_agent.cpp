@@ -101,11 +101,13 @@ result<agent_turn> parse_agent_turn(protocol p, std::string_view body) {
   element u;
   if (p == protocol::openai) {
     simdjson::dom::array choices;
-    element msg;
+    element first, msg;
     if (doc["choices"].get(choices) != simdjson::SUCCESS || choices.size() == 0 ||
-        choices.at(0)["message"].get(msg) != simdjson::SUCCESS)
+        choices.at(0).get(first) != simdjson::SUCCESS ||
+        first["message"].get(msg) != simdjson::SUCCESS)
       return bad("choices[0].message");
     t.text = str(msg, "content");
+    t.stop_reason = str(first, "finish_reason");
     simdjson::dom::array calls;
     if (msg["tool_calls"].get(calls) == simdjson::SUCCESS)
       for (element c : calls) {
@@ -118,6 +120,9 @@ result<agent_turn> parse_agent_turn(protocol p, std::string_view body) {
     if (doc["usage"].get(u) == simdjson::SUCCESS) {
       t.tokens.input_tokens = num(u, "prompt_tokens");
       t.tokens.output_tokens = num(u, "completion_tokens");
+      element details;
+      if (u["prompt_tokens_details"].get(details) == simdjson::SUCCESS)
+        t.tokens.cache_read_tokens = num(details, "cached_tokens");
     }
   } else {
     simdjson::dom::array content;
@@ -129,6 +134,7 @@ result<agent_turn> parse_agent_turn(protocol p, std::string_view body) {
       if (type == "tool_use" && block["input"].get(input) == simdjson::SUCCESS)
         t.calls.push_back({str(block, "id"), str(block, "name"), simdjson::minify(input)});
     }
+    t.stop_reason = str(doc, "stop_reason");
     t.assistant_message = "{\"role\":\"assistant\",\"content\":" + simdjson::minify(content) + "}";
     if (doc["usage"].get(u) == simdjson::SUCCESS) {
       t.tokens.input_tokens = num(u, "input_tokens");

@@ -26,6 +26,7 @@ struct agent_turn {
   std::string text;                 // the turn's text, in order
   std::vector<tool_call> calls;     // none: the agent is done
   usage tokens;
+  std::string stop_reason;          // "stop"/"tool_calls" (OpenAI), "end_turn"/"tool_use" (Anthropic)
   std::string assistant_message;    // the turn as a conversation message
 };
 

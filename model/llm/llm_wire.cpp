@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "model/json_writer.hpp"
+#include "model/llm/llm_agent.hpp"
 
 namespace fabro::model::llm {
 
@@ -110,36 +111,22 @@ http_request build_http_request(const endpoint& e, const request& r) {
 }
 
 result<response> parse_response(protocol p, std::string_view body) {
-  simdjson::dom::parser parser;
-  element doc;
-  auto bad = [&](const char* what) {
-    return make_problem(errc::internal, std::string("The ") + to_string(p) +
-                                            " provider's answer has no " + what);
-  };
-  if (parser.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS)
-    return bad("JSON body");
-  response r;
-  if (p == protocol::openai) {
-    simdjson::dom::array choices;
-    element first, msg;
-    if (doc["choices"].get(choices) != simdjson::SUCCESS || choices.size() == 0 ||
-        choices.at(0).get(first) != simdjson::SUCCESS ||
-        first["message"].get(msg) != simdjson::SUCCESS)
-      return bad("choices[0].message");
-    r.text = std::string(str(msg, "content"));
-    r.stop_reason = std::string(str(first, "finish_reason"));
-    element u;
-    if (doc["usage"].get(u) == simdjson::SUCCESS) openai_usage(u, r.tokens);
-  } else {
-    simdjson::dom::array content;
-    if (doc["content"].get(content) != simdjson::SUCCESS) return bad("content");
-    for (element block : content)
-      if (str(block, "type") == "text") r.text += std::string(str(block, "text"));
-    r.stop_reason = std::string(str(doc, "stop_reason"));
-    element u;
-    if (doc["usage"].get(u) == simdjson::SUCCESS) anthropic_usage(u, r.tokens);
-  }
-  return r;
+  auto t = parse_agent_turn(p, body);  // a whole answer is a turn (its tool calls unused)
+  if (!t) return t.error();
+  return response{std::move(t->text), t->tokens, std::move(t->stop_reason)};
+}
+
+std::optional<int64_t> retry_delay_ms(const failure& f, int64_t attempt, int64_t max_attempts,
+                                      int64_t backoff_ms) {
+  if (f.kind != failure_kind::retry || attempt >= max_attempts) return std::nullopt;
+  return f.retry_after_ms >= 0 ? f.retry_after_ms : backoff_ms << (attempt - 1);
+}
+
+std::string retry_event_json(const failure& f, int64_t attempt, int64_t delay_ms) {
+  json_writer w;
+  w.begin_object().field("attempt", attempt).field("delay_ms", delay_ms)
+      .field("error", f.message).end_object();
+  return w.take();
 }
 
 std::string stream_decoder::feed(std::string_view bytes) {

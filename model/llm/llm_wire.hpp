@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -130,5 +131,14 @@ failure classify_failure(const endpoint& e, long status, std::string_view body,
 
 // A transport failure (no answer): connection refused, reset, timed out.
 failure transport_failure(const endpoint& e, std::string_view what);
+
+// How long to wait before attempt `attempt` + 1 after `f`: Retry-After when
+// the provider sent one, else `backoff_ms` doubled per attempt; nothing
+// when `f` is not retried or `max_attempts` are spent.
+std::optional<int64_t> retry_delay_ms(const failure& f, int64_t attempt, int64_t max_attempts,
+                                      int64_t backoff_ms);
+
+// The stage.llm_retry event's properties: {"attempt","delay_ms","error"}.
+std::string retry_event_json(const failure& f, int64_t attempt, int64_t delay_ms);
 
 }  // namespace fabro::model::llm

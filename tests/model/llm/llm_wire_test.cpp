@@ -93,6 +93,11 @@ TEST_CASE("refusals are classified as Fabro's failure classes read them", "[mode
   CHECK(classify_failure(e, 429, R"({"error":{"type":"insufficient_quota"}})", "").kind ==
         failure_kind::budget);
   CHECK(classify_failure(e, 404, "", "").kind == failure_kind::fatal);
+  // When to try again: Retry-After, else a doubling backoff; never past the attempts.
+  CHECK(retry_delay_ms(rate, 1, 4, 1000) == 3000);
+  CHECK(retry_delay_ms(classify_failure(e, 503, "", ""), 3, 4, 1000) == 4000);
+  CHECK_FALSE(retry_delay_ms(classify_failure(e, 503, "", ""), 4, 4, 1000));
+  CHECK_FALSE(retry_delay_ms(auth, 1, 4, 1000));
 }
 
 TEST_CASE("provider and model come from Fabro's layers, most specific first", "[model][llm]") {
