@@ -1,6 +1,7 @@
 #include "actors/store_factory.hpp"
 
 #include "store/memory_run_store.hpp"
+#include "store/pg_run_store.hpp"
 #include "store/sqlite_run_store.hpp"
 
 namespace fabro::actors {
@@ -8,6 +9,14 @@ namespace fabro::actors {
 store_factory sqlite_store_factory(std::string path) {
   return [path]() -> model::result<std::unique_ptr<store::run_store>> {
     auto s = store::sqlite_run_store::open(path);
+    if (!s) return s.error();
+    return std::unique_ptr<store::run_store>(std::move(*s));
+  };
+}
+
+store_factory postgresql_store_factory(std::string url) {
+  return [url]() -> model::result<std::unique_ptr<store::run_store>> {
+    auto s = store::pg_run_store::open(url);
     if (!s) return s.error();
     return std::unique_ptr<store::run_store>(std::move(*s));
   };

@@ -34,12 +34,15 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server");
-  std::string config_path, bind, data_dir, auth, sandbox;
+  std::string config_path, bind, data_dir, auth, sandbox, store;
   int threads = 0;
   uint64_t max_concurrent_runs = 0;
   serve_cmd->add_option("--config", config_path, "YAML configuration file");
   serve_cmd->add_option("--bind", bind, "Listen address HOST:PORT (default 127.0.0.1:32276)");
   serve_cmd->add_option("--data-dir", data_dir, "Directory of the run store (default fabro-data)");
+  serve_cmd->add_option("--store", store,
+                        "Where runs are kept: sqlite:PATH (default sqlite:DATA_DIR/runs.db) or "
+                        "postgresql://user@host:port/database");
   serve_cmd->add_option("--threads", threads, "HTTP threads (default 2)");
   serve_cmd->add_option("--auth", auth, "Authentication: dev-token (default), jwt, none");
   serve_cmd->add_option("--max-concurrent-runs", max_concurrent_runs,
@@ -76,6 +79,7 @@ int main(int argc, char** argv) {
     if (!bind.empty())
       if (auto r = fabro::app::parse_bind(bind, cfg); !r) return config_error(r.error().detail);
     if (!data_dir.empty()) cfg.data_dir = data_dir;
+    if (!store.empty()) cfg.store = store;
     if (serve_cmd->count("--threads")) cfg.threads = threads;
     if (!auth.empty()) cfg.auth_mode = auth;
     if (!sandbox.empty()) cfg.sandbox = sandbox;

@@ -25,6 +25,7 @@
 #include "actors/stage_records.hpp"
 #include "http/auth_token.hpp"
 #include "http/server.hpp"
+#include "store/pg_run_store.hpp"
 
 extern char** environ;
 
@@ -54,13 +55,11 @@ void scrub_env(const char* name) {
   unsetenv(name);
 }
 
-// The store's files are the server user's alone (SQLite makes them 0644):
-// they hold every run's manifest and output. The directory is 0700 already.
-void restrict_store_files(const std::string& dir) {
-  for (const char* f : {"runs.db", "runs.db-wal", "runs.db-shm"}) {
-    auto p = (std::filesystem::path(dir) / f).string();
-    ::chmod(p.c_str(), 0600);  // absent files are fine
-  }
+// The SQLite store's files are the server user's alone (SQLite makes them
+// 0644): they hold every run's manifest and output.
+void restrict_store_files(const std::string& db_path) {
+  for (const char* suffix : {"", "-wal", "-shm"})
+    ::chmod((db_path + suffix).c_str(), 0600);  // absent files are fine
 }
 
 // The auth settings with their secrets: FABRO_DEV_TOKEN or the data
@@ -138,7 +137,26 @@ int serve(const serve_config& cfg) {
     return 1;
   }
   ::chmod(cfg.data_dir.c_str(), 0700);  // before anything is written into it
-  auto db_path = (std::filesystem::path(cfg.data_dir) / "runs.db").string();
+  auto where = resolve_store(cfg);
+  // One server per PostgreSQL store until cluster mode: the lock is held by
+  // this connection for the process's life.
+  std::unique_ptr<store::pg_run_store> exclusive;
+  if (where.postgresql) {
+    auto lease = store::pg_run_store::open(where.target);
+    if (!lease) {
+      bool damaged = lease.error().code == model::errc::store_damaged;
+      if (damaged) std::cerr << "fabro-orchestrator: " << lease.error().detail << "\n";
+      else spdlog::error("{}", lease.error().detail);
+      return damaged ? 2 : 1;
+    }
+    auto held = (*lease)->try_lock_exclusive();
+    if (!held || !*held)
+      return config_error(held ? "store: another server is serving " +
+                                     store::pg_run_store::redacted(where.target) +
+                                     "; one server per store (several need cluster mode)"
+                               : held.error().detail);
+    exclusive = std::move(*lease);
+  }
   auto auth = resolve_auth(cfg);
   if (!auth) return config_error(auth.error().detail);
   raise_open_file_limit(cfg.max_connections);
@@ -170,7 +188,8 @@ int serve(const serve_config& cfg) {
   hub_cfg.keepalive = std::chrono::milliseconds(cfg.sse_keepalive_ms);
   auto hub = actors::spawn_event_hub(sys, {}, hub_cfg);
   actors::orchestrator_config orch_cfg;
-  orch_cfg.make_store = actors::sqlite_store_factory(db_path);
+  orch_cfg.make_store = where.postgresql ? actors::postgresql_store_factory(where.target)
+                                         : actors::sqlite_store_factory(where.target);
   orch_cfg.event_listener = hub;
   orch_cfg.queue.max_concurrent_runs = cfg.max_concurrent_runs;
   orch_cfg.queue.max_queued_runs = cfg.max_queued_runs;
@@ -210,7 +229,7 @@ int serve(const serve_config& cfg) {
     return damaged ? 2 : 1;
   }
   caf::anon_send(hub, *orch);
-  restrict_store_files(cfg.data_dir);  // the store is open: its files exist
+  if (!where.postgresql) restrict_store_files(where.target);  // open: its files exist
 
   http::http_config http_cfg;
   http_cfg.host = cfg.host;
@@ -233,7 +252,8 @@ int serve(const serve_config& cfg) {
     return 1;
   }
   // Tests and scripts read this line to learn the port (with --bind :0).
-  spdlog::info("listening on {}:{} (store {})", cfg.host, (*server)->port(), db_path);
+  spdlog::info("listening on {}:{} (store {})", cfg.host, (*server)->port(),
+               where.postgresql ? store::pg_run_store::redacted(where.target) : where.target);
 
   sigset_t sigs;
   sigemptyset(&sigs);

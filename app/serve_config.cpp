@@ -1,5 +1,7 @@
 #include "app/serve_config.hpp"
 
+#include <filesystem>
+
 #include <yaml-cpp/yaml.h>
 
 #include "http/auth.hpp"
@@ -88,6 +90,8 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
         return make_problem(errc::invalid_request, where + ": " + r.error().detail);
     } else if (key == "data_dir") {
       cfg.data_dir = v.Scalar();
+    } else if (key == "store") {
+      cfg.store = v.Scalar();
     } else if (key == "threads" || key == "actor_threads") {
       auto n = read_number<int>(v, where, key);
       if (!n) return n.error();
@@ -147,6 +151,12 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
   return done{};
 }
 
+store_location resolve_store(const serve_config& cfg) {
+  if (cfg.store.rfind("sqlite:", 0) == 0) return {false, cfg.store.substr(7)};
+  if (!cfg.store.empty()) return {true, cfg.store};
+  return {false, (std::filesystem::path(cfg.data_dir) / "runs.db").string()};
+}
+
 result<done> check_config(const serve_config& cfg) {
   if (cfg.threads < 1 || cfg.threads > 64)
     return make_problem(errc::invalid_request, "threads: must be between 1 and 64");
@@ -160,6 +170,12 @@ result<done> check_config(const serve_config& cfg) {
                         "log_level: must be one of error, warn, info, debug");
   if (cfg.data_dir.empty())
     return make_problem(errc::invalid_request, "data_dir: must not be empty");
+  if (!cfg.store.empty() && cfg.store.rfind("sqlite:", 0) != 0 &&
+      cfg.store.rfind("postgresql://", 0) != 0 && cfg.store.rfind("postgres://", 0) != 0)
+    return make_problem(errc::invalid_request,
+                        "store: must be sqlite:PATH or postgresql://user@host:port/database");
+  if (cfg.store == "sqlite:")
+    return make_problem(errc::invalid_request, "store: sqlite: needs a file path");
   if (cfg.sandbox != "local" && cfg.sandbox != "bubblewrap")
     return make_problem(errc::invalid_request,
                         "sandbox: must be local or bubblewrap (got '" + cfg.sandbox + "')");

@@ -3,7 +3,12 @@
 //
 // YAML keys (flags have the same names with '-' for '_'):
 //   bind: "127.0.0.1:32276"   listen address HOST:PORT (IPv6 as [::1]:PORT)
-//   data_dir: "fabro-data"    where the SQLite store lives (created if missing)
+//   data_dir: "fabro-data"    the SQLite store (unless `store` says otherwise),
+//                             the dev token and stage records (created if missing)
+//   store: ""                 where runs are kept: "" = sqlite:DATA_DIR/runs.db;
+//                             sqlite:PATH; or postgresql://user@host:port/db
+//                             (a database several servers may share; its
+//                             password from the URL or PGPASSWORD/.pgpass)
 //   threads: 2                HTTP threads
 //   actor_threads: 2          CAF scheduler threads
 //   max_body_bytes: 2097152   larger request bodies answer 413
@@ -58,6 +63,7 @@ struct serve_config {
   std::string host = "127.0.0.1";
   uint16_t port = 32276;
   std::string data_dir = "fabro-data";
+  std::string store;  // "" = sqlite:DATA_DIR/runs.db (store_location)
   int threads = 2;
   int actor_threads = 2;
   uint64_t max_body_bytes = 2u << 20;
@@ -92,6 +98,13 @@ model::result<model::done> load_yaml_config(const std::string& path, serve_confi
 // Parses "HOST:PORT" (or "[v6]:PORT", or "HOST" for the default port)
 // into cfg.host/cfg.port. Fails with a message naming the value.
 model::result<model::done> parse_bind(const std::string& text, serve_config& cfg);
+
+// Where the runs are kept, from cfg.store and cfg.data_dir.
+struct store_location {
+  bool postgresql = false;
+  std::string target;  // the SQLite file's path, or the PostgreSQL URL
+};
+store_location resolve_store(const serve_config& cfg);
 
 // Checks ranges: threads 1..64, actor_threads 1..64, max_body_bytes >= 1024,
 // max_header_bytes 1024..1 MiB, log_level and auth_mode known, jwt_issuer

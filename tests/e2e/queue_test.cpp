@@ -27,12 +27,6 @@ namespace {
 
 
 
-// `"key":<unsigned>` in `json`, 0 when absent or not a number.
-uint64_t json_uint_field(const std::string& json, const std::string& key) {
-  auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return 0;
-  return std::strtoull(json.c_str() + at + key.size() + 3, nullptr, 10);
-}
 
 
 std::string write_file(const std::string& path, const std::string& text) {

@@ -1,8 +1,11 @@
 // Both stores must behave alike: the same contract tests run against each.
 #include "store/memory_run_store.hpp"
+#include "store/pg_run_store.hpp"
 #include "store/sqlite_run_store.hpp"
+#include "tests/support/private_postgres.hpp"
 
 #include <catch2/catch.hpp>
+#include <libpq-fe.h>
 
 #include <filesystem>
 #include <unistd.h>
@@ -122,7 +125,7 @@ void check_contract(store::run_store& s) {
     REQUIRE(u);
     CHECK(u->runs == 2);
     CHECK(u->bytes >= 5000);
-    CHECK((u->engine == "sqlite" || u->engine == "memory"));
+    CHECK((u->engine == "sqlite" || u->engine == "memory" || u->engine == "postgresql"));
   }
   SECTION("run bytes count a run's manifest, definition, events, checkpoint and artifacts") {
     REQUIRE(s.commit({create("A", 10, "a"), create("B", 30, std::string(5000, 'b'))}));
@@ -246,4 +249,104 @@ TEST_CASE("opening a store where no file can be created fails with a clear error
   REQUIRE_FALSE(s);
   CHECK(s.error().code == model::errc::storage_failure);
   CHECK(s.error().detail.find("/nonexistent-dir/x/runs.db") != std::string::npos);
+}
+
+TEST_CASE("the PostgreSQL store keeps the run store contract", "[store][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  // Each section runs the case again from the top: a database of its own.
+  auto s = store::pg_run_store::open(pg->fresh_database());
+  REQUIRE(s);
+  check_contract(**s);
+}
+
+TEST_CASE("PostgreSQL stores on one database see each other's commits and migrate once",
+          "[store][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  auto url = pg->fresh_database();
+  auto writer = store::pg_run_store::open(url);
+  auto reader = store::pg_run_store::open(url);  // finds the schema in place
+  REQUIRE(writer);
+  REQUIRE(reader);
+  REQUIRE((*writer)->commit({create("A", 10, "a")}));
+  CHECK((*reader)->load_run("A")->has_value());
+  CHECK((*reader)->usage()->runs == 1);
+}
+
+namespace {
+
+// Runs `sql` on the database at `url` from a connection of the test's own.
+bool side_exec(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(conn, sql.c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  PQclear(r);
+  PQfinish(conn);
+  return ok;
+}
+
+}  // namespace
+
+TEST_CASE("a PostgreSQL batch with a failing write applies none of it", "[store][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  auto url = pg->fresh_database();
+  auto s = store::pg_run_store::open(url);
+  REQUIRE(s);
+  REQUIRE(side_exec(url, "DROP TABLE artifacts"));  // the batch's last write will fail
+  run_write art{write_kind::artifact, record("A", 10), "", "", {}, "out", "bytes"};
+  auto out = (*s)->commit({create("A", 10, "a"), art});
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code == model::errc::storage_failure);
+  CHECK(out.error().detail.find("artifacts") != std::string::npos);
+  CHECK_FALSE((*s)->load_run("A")->has_value());  // and the store still answers
+  CHECK((*s)->commit({create("B", 20, "b")}));
+}
+
+TEST_CASE("PostgreSQL text that is not UTF-8 is stored repaired, bytes are kept exactly",
+          "[store][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  auto s = store::pg_run_store::open(pg->fresh_database());
+  REQUIRE(s);
+  auto w = create("A", 10, std::string("\xff\x00m", 3));
+  w.record.error_message = "bad \xc3( byte";
+  run_write art{write_kind::artifact, record("A", 10), "", "", {}, "out", "\xfe\xff"};
+  REQUIRE((*s)->commit({w, art}));
+  CHECK((*(*s)->load_run("A"))->error_message == "bad \xEF\xBF\xBD( byte");
+  CHECK(**(*s)->load_manifest("A") == std::string("\xff\x00m", 3));
+  CHECK(**(*s)->load_artifact("A", "out") == "\xfe\xff");
+}
+
+TEST_CASE("a PostgreSQL store whose schema is newer than the server's is refused unchanged",
+          "[store][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  auto url = pg->fresh_database();
+  REQUIRE(store::pg_run_store::open(url));
+  REQUIRE(side_exec(url, "INSERT INTO fabro_schema(version) VALUES (99)"));
+  auto again = store::pg_run_store::open(url);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == model::errc::store_damaged);
+  CHECK(again.error().detail.find("schema version 99 is newer") != std::string::npos);
+}
+
+TEST_CASE("a PostgreSQL store reconnects after the server ended its session", "[store][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  auto url = pg->fresh_database();
+  auto s = store::pg_run_store::open(url);
+  REQUIRE(s);
+  REQUIRE((*s)->commit({create("A", 10, "a")}));
+  // Ends every other session on the database and waits until they are gone.
+  REQUIRE(side_exec(url,
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+  CHECK((*s)->load_run("A")->has_value());
+  CHECK((*s)->commit({create("B", 20, "b")}));
+}
+
+TEST_CASE("an unreachable PostgreSQL store fails with the URL, never its password", "[store]") {
+  auto s = store::pg_run_store::open("postgresql://fabro:s3cret@127.0.0.1:1/none");
+  REQUIRE_FALSE(s);
+  CHECK(s.error().code == model::errc::storage_failure);
+  CHECK(s.error().detail.find("postgresql://fabro:***@127.0.0.1:1/none") != std::string::npos);
+  CHECK(s.error().detail.find("s3cret") == std::string::npos);
+  CHECK(store::pg_run_store::redacted("host=h password=pw dbname=d") ==
+        "host=h password=*** dbname=d");
 }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 namespace fabro::testing {
 namespace {
@@ -180,6 +181,12 @@ std::string json_string_field(const std::string& json, const std::string& key) {
     out.push_back(json[pos]);
   }
   return out;
+}
+
+uint64_t json_uint_field(const std::string& json, const std::string& key) {
+  auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) return 0;
+  return std::strtoull(json.c_str() + at + key.size() + 3, nullptr, 10);
 }
 
 }  // namespace fabro::testing

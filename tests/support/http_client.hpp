@@ -74,4 +74,7 @@ std::vector<std::string> data_items(const std::string& body);
 // Enough for test assertions on our own compact output.
 std::string json_string_field(const std::string& json, const std::string& key);
 
+// `"key":<unsigned>` in `json`, 0 when absent or not a number.
+uint64_t json_uint_field(const std::string& json, const std::string& key);
+
 }  // namespace fabro::testing
