@@ -14,10 +14,11 @@ store_factory sqlite_store_factory(std::string path) {
   };
 }
 
-store_factory postgresql_store_factory(std::string url) {
-  return [url]() -> model::result<std::unique_ptr<store::run_store>> {
+store_factory postgresql_store_factory(std::string url, uint64_t term) {
+  return [url, term]() -> model::result<std::unique_ptr<store::run_store>> {
     auto s = store::pg_run_store::open(url);
     if (!s) return s.error();
+    (*s)->fence(term);
     return std::unique_ptr<store::run_store>(std::move(*s));
   };
 }

@@ -17,8 +17,9 @@ using store_factory = std::function<model::result<std::unique_ptr<store::run_sto
 // Instances over one SQLite file at `path`.
 store_factory sqlite_store_factory(std::string path);
 // Instances each with their own connection to the PostgreSQL database at
-// `url` (postgresql://…), which other servers may share (issue 18).
-store_factory postgresql_store_factory(std::string url);
+// `url` (postgresql://…), which other servers may share (issue 18); with a
+// `term`, fenced by it (store::pg_run_store::fence).
+store_factory postgresql_store_factory(std::string url, uint64_t term = 0);
 // Instances over one shared in-memory data set (tests, embedders).
 store_factory memory_store_factory();
 

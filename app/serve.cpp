@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -19,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/bwrap_probe.hpp"
+#include "app/store_authority.hpp"
 
 #include "actors/event_hub.hpp"
 #include "actors/orchestrator.hpp"
@@ -138,24 +140,37 @@ int serve(const serve_config& cfg) {
   }
   ::chmod(cfg.data_dir.c_str(), 0700);  // before anything is written into it
   auto where = resolve_store(cfg);
-  // One server per PostgreSQL store until cluster mode: the lock is held by
-  // this connection for the process's life.
-  std::unique_ptr<store::pg_run_store> exclusive;
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  // On PostgreSQL this server serves only as the store's queue authority:
+  // the schema first (migrations), then the authority, waited for as a
+  // standby while another node holds it.
+  std::unique_ptr<store_authority> authority;
   if (where.postgresql) {
-    auto lease = store::pg_run_store::open(where.target);
-    if (!lease) {
-      bool damaged = lease.error().code == model::errc::store_damaged;
-      if (damaged) std::cerr << "fabro-orchestrator: " << lease.error().detail << "\n";
-      else spdlog::error("{}", lease.error().detail);
+    if (auto schema = store::pg_run_store::open(where.target); !schema) {
+      bool damaged = schema.error().code == model::errc::store_damaged;
+      if (damaged) std::cerr << "fabro-orchestrator: " << schema.error().detail << "\n";
+      else spdlog::error("{}", schema.error().detail);
       return damaged ? 2 : 1;
     }
-    auto held = (*lease)->try_lock_exclusive();
-    if (!held || !*held)
-      return config_error(held ? "store: another server is serving " +
-                                     store::pg_run_store::redacted(where.target) +
-                                     "; one server per store (several need cluster mode)"
-                               : held.error().detail);
-    exclusive = std::move(*lease);
+    std::string node_id = cfg.node_id;
+    if (node_id.empty()) {
+      char host[256] = "node";
+      ::gethostname(host, sizeof host - 1);
+      node_id = std::string(host) + "-" + std::to_string(::getpid());
+    }
+    auto taken = store_authority::take(where.target, node_id, stop_signals);
+    if (!taken) {
+      spdlog::error("{}", taken.error().detail);
+      return 1;
+    }
+    if (!*taken) {
+      spdlog::info("stopped (standby)");
+      return 0;
+    }
+    authority = std::move(*taken);
   }
   auto auth = resolve_auth(cfg);
   if (!auth) return config_error(auth.error().detail);
@@ -188,7 +203,8 @@ int serve(const serve_config& cfg) {
   hub_cfg.keepalive = std::chrono::milliseconds(cfg.sse_keepalive_ms);
   auto hub = actors::spawn_event_hub(sys, {}, hub_cfg);
   actors::orchestrator_config orch_cfg;
-  orch_cfg.make_store = where.postgresql ? actors::postgresql_store_factory(where.target)
+  orch_cfg.make_store = where.postgresql
+                            ? actors::postgresql_store_factory(where.target, authority->term())
                                          : actors::sqlite_store_factory(where.target);
   orch_cfg.event_listener = hub;
   orch_cfg.queue.max_concurrent_runs = cfg.max_concurrent_runs;
@@ -243,6 +259,7 @@ int serve(const serve_config& cfg) {
   http_cfg.auth = std::move(*auth);
   http_cfg.storage_dir = std::filesystem::absolute(cfg.data_dir).string();
   http_cfg.sandbox_provider = cfg.sandbox;
+  if (authority) http_cfg.cluster_view = [a = authority.get()] { return a->view(); };
   auto server = http::http_server::start(sys, *orch, hub, http_cfg);
   if (!server) {
     spdlog::error("{}", server.error().detail);
@@ -252,15 +269,12 @@ int serve(const serve_config& cfg) {
     return 1;
   }
   // Tests and scripts read this line to learn the port (with --bind :0).
+  if (authority) authority->serve(cfg.host + ":" + std::to_string((*server)->port()));
   spdlog::info("listening on {}:{} (store {})", cfg.host, (*server)->port(),
                where.postgresql ? store::pg_run_store::redacted(where.target) : where.target);
 
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
   int sig = 0;
-  sigwait(&sigs, &sig);
+  sigwait(&stop_signals, &sig);
   spdlog::info("signal {}: shutting down", sig);
 
   (*server)->shutdown();  // stop accepting first

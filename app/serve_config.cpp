@@ -92,6 +92,8 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       cfg.data_dir = v.Scalar();
     } else if (key == "store") {
       cfg.store = v.Scalar();
+    } else if (key == "node_id") {
+      cfg.node_id = v.Scalar();
     } else if (key == "threads" || key == "actor_threads") {
       auto n = read_number<int>(v, where, key);
       if (!n) return n.error();

@@ -9,6 +9,8 @@
 //                             sqlite:PATH; or postgresql://user@host:port/db
 //                             (a database several servers may share; its
 //                             password from the URL or PGPASSWORD/.pgpass)
+//   node_id: ""               PostgreSQL: this server's name among the nodes
+//                             of the store ("" = HOSTNAME-PID)
 //   threads: 2                HTTP threads
 //   actor_threads: 2          CAF scheduler threads
 //   max_body_bytes: 2097152   larger request bodies answer 413
@@ -64,6 +66,7 @@ struct serve_config {
   uint16_t port = 32276;
   std::string data_dir = "fabro-data";
   std::string store;  // "" = sqlite:DATA_DIR/runs.db (store_location)
+  std::string node_id;  // this server among those sharing a PostgreSQL store; "" = HOSTNAME-PID
   int threads = 2;
   int actor_threads = 2;
   uint64_t max_body_bytes = 2u << 20;

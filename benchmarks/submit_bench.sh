@@ -45,6 +45,12 @@
 #             and a static 200 GET on nginx (no store involved); a list
 #             measures each mode in every repeat    (env MODE, default post)
 #   -o WHICH  both | ours | nginx                   (env ONLY, default both)
+#   -S STORE  sqlite | postgres: postgres runs every server of ours on a fresh
+#             database of a private PostgreSQL (initdb + pg_ctl into the temp
+#             dir, as the postgres user when run as root; fsync and
+#             synchronous_commit on, as a deployment has them), with
+#             --store postgresql://…; stored runs are counted with psql
+#             (env STORE, default sqlite)
 #   -k        keep the temp dir (server logs, nginx conf) for inspection
 #
 # Prints, per measurement: runs/s (requests/s), latency p50/p99/max, non-2xx and
@@ -69,8 +75,9 @@ ONLY=${ONLY:-both}
 GENERATOR=${GENERATOR:-wrk}
 BENCH_BIN=${BENCH_BIN:-}
 KEEP=0
+STORE=${STORE:-sqlite}
 
-while getopts "c:d:r:g:G:t:w:b:B:T:A:m:o:kh" opt; do
+while getopts "c:d:r:g:G:t:w:b:B:T:A:m:o:S:kh" opt; do
   case $opt in
     c) CONNS=$OPTARG ;;
     d) DURATION=$OPTARG ;;
@@ -85,6 +92,7 @@ while getopts "c:d:r:g:G:t:w:b:B:T:A:m:o:kh" opt; do
     A) ACTOR_THREADS=$OPTARG ;;
     m) MODE=$OPTARG ;;
     o) ONLY=$OPTARG ;;
+    S) STORE=$OPTARG ;;
     k) KEEP=1 ;;
     h) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) exit 2 ;;
@@ -95,6 +103,7 @@ die() { echo "submit_bench: $*" >&2; exit 2; }
 MODES=$MODE
 for m in ${MODES//,/ }; do case $m in post|health) ;; *) die "-m must list post and/or health" ;; esac; done
 case $ONLY in both|ours|nginx) ;; *) die "-o must be both, ours or nginx" ;; esac
+case $STORE in sqlite|postgres) ;; *) die "-S must be sqlite or postgres" ;; esac
 case $GENERATOR in
   wrk) command -v wrk >/dev/null || die "wrk not found (apt-get install -y wrk)" ;;
   bench)
@@ -131,6 +140,7 @@ cleanup() {
   if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
     kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null
   fi
+  [ -n "${PG_BIN:-}" ] && as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg/data" -m fast -w stop >/dev/null 2>&1
   if [ "$KEEP" = 1 ]; then echo "temp dir kept: $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -192,6 +202,26 @@ stop_nginx() {
   kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null; NGINX_PID=""
 }
 
+# ---- PostgreSQL (-S postgres) ---------------------------------------------
+PG_BIN=""
+PG_PORT=""
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+start_postgres() {
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL (apt-get install -y postgresql)"
+  mkdir -p "$TMP/pg"
+  [ "$(id -u)" = 0 ] && chown postgres: "$TMP/pg" && chmod 755 "$TMP"
+  as_pg "$PG_BIN/initdb" -D "$TMP/pg/data" -U fabro --auth=trust -E UTF8 --no-instructions \
+    > "$TMP/pg/initdb.log" 2>&1 || { cat "$TMP/pg/initdb.log" >&2; die "initdb failed"; }
+  PG_PORT=$(free_port)
+  as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg/data" -l "$TMP/pg/server.log" -w -o \
+    "-p $PG_PORT -k $TMP/pg -c listen_addresses=127.0.0.1 -c max_connections=100" start \
+    > /dev/null || { cat "$TMP/pg/server.log" >&2; die "PostgreSQL did not start"; }
+}
+pg_url() { echo "postgresql://fabro@127.0.0.1:$PG_PORT/$1"; }
+psql_at() { "$PG_BIN/psql" -qtAX "$(pg_url "$1")" -c "$2"; }
+[ "$STORE" = postgres ] && [ "$ONLY" != nginx ] && start_postgres
+
 # ---- our server ----------------------------------------------------------
 SERVER_PORT=""
 SERVER_DATA=""
@@ -199,6 +229,11 @@ start_server() {
   local n=$1
   SERVER_DATA=$TMP/data-$n
   local log=$TMP/server-$n.log args=(serve --bind 127.0.0.1:0 --data-dir "$SERVER_DATA")
+  if [ "$STORE" = postgres ]; then
+    SERVER_DB=b_${n//[^a-z0-9]/_}_$RANDOM
+    psql_at postgres "CREATE DATABASE $SERVER_DB" || die "cannot create database $SERVER_DB"
+    args+=(--store "$(pg_url "$SERVER_DB")")
+  fi
   [ -n "$SERVER_THREADS" ] && args+=(--threads "$SERVER_THREADS")
   if [ -n "$ACTOR_THREADS" ]; then
     printf 'actor_threads: %s\nlog_level: info\n' "$ACTOR_THREADS" > "$TMP/config-$n.yaml"
@@ -234,6 +269,7 @@ stop_server() {
 # Runs stored in the (stopped or running) server's store.
 count_runs() {
   local db=$SERVER_DATA/runs.db
+  if [ "$STORE" = postgres ]; then psql_at "$SERVER_DB" 'SELECT count(*) FROM runs'; return; fi
   if command -v sqlite3 >/dev/null; then
     sqlite3 "$db" 'SELECT COUNT(*) FROM runs;'
     return
@@ -310,9 +346,11 @@ measure_ours() {
   run_load "$url" "$c" "$DURATION"
   O_rps=$W_rps; O_p50=$W_p50_us; O_p99=$W_p99_us; O_max=$W_max_us
   O_non2xx=$W_non2xx; O_sockerr=$W_sockerr; O_ok=$((W_requests - W_non2xx))
-  if [ "$MODE" = post ] && ! command -v sqlite3 >/dev/null; then sleep 0.5; after=$(count_runs); fi
+  local offline=0  # the store can be counted with the server stopped
+  { [ "$STORE" = postgres ] || command -v sqlite3 >/dev/null; } && offline=1
+  if [ "$MODE" = post ] && [ $offline = 0 ]; then sleep 0.5; after=$(count_runs); fi
   stop_server; rc=$SERVER_RC
-  [ "$MODE" = post ] && command -v sqlite3 >/dev/null && after=$(count_runs)
+  [ "$MODE" = post ] && [ $offline = 1 ] && after=$(count_runs)
   printf '  %-6s C=%-4s %8s runs/s  p50 %7s ms  p99 %7s ms  max %8s ms  non-2xx %s  socket errors %s  exit %s\n' \
     "$label" "$c" "$O_rps" "$(ms $O_p50)" "$(ms $O_p99)" "$(ms $O_max)" "$O_non2xx" "$O_sockerr" "$rc"
   [ "$O_non2xx" = 0 ] || { echo "  FAIL: $label server answered $O_non2xx non-2xx responses"; FAIL=1; }

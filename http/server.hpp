@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -48,6 +49,9 @@ struct http_config {
   std::string version = "0.1.0";         // reported by GET /health
   std::string storage_dir;               // the data directory (GET /api/v1/system/info)
   std::string sandbox_provider = "local";  // where stages run (GET /api/v1/system/info)
+  // The nodes sharing a PostgreSQL store, as JSON for GET /api/v1/system/info
+  // ("cluster"); must not block. Empty function or "" = no such field.
+  std::function<std::string()> cluster_view;
 };
 
 class api;

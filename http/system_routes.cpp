@@ -67,8 +67,10 @@ void system_info(const route_context& ctx, const Request&, reply_ptr rep) {
         .field("total", u.runs)
         .field("active", active_runs(s))
         .end_object()
-        .field("sandbox_provider", cfg.sandbox_provider)
-        .end_object();
+        .field("sandbox_provider", cfg.sandbox_provider);
+    if (auto cluster = cfg.cluster_view ? cfg.cluster_view() : std::string(); !cluster.empty())
+      w.key("cluster").raw(cluster);
+    w.end_object();
     r.send_json(Code::Ok, w.take());
   });
 }

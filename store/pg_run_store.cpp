@@ -63,6 +63,32 @@ CREATE TABLE artifacts (
   PRIMARY KEY (run_id, name)
 );
 )sql",
+    // 2: the queue authority's term and the nodes sharing the store
+    // (store/pg_authority.hpp), and the fence every commit of a fenced
+    // store runs first.
+    R"sql(
+CREATE TABLE fabro_authority (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  term bigint NOT NULL,
+  node_id text NOT NULL,
+  since_ms bigint NOT NULL
+);
+CREATE TABLE fabro_nodes (
+  id text COLLATE "C" PRIMARY KEY,
+  address text NOT NULL DEFAULT '',
+  role text NOT NULL DEFAULT 'standby',
+  heartbeat_ms bigint NOT NULL,
+  started_ms bigint NOT NULL
+);
+CREATE FUNCTION fabro_fence(t bigint) RETURNS void LANGUAGE plpgsql AS $fence$
+BEGIN
+  -- FOR SHARE: a term bump waits for this transaction, and this one for it.
+  PERFORM 1 FROM fabro_authority WHERE term = t FOR SHARE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'fenced: term % is no longer the authority''s', t;
+  END IF;
+END $fence$;
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == pg_run_store::kSchemaVersion,
               "one migration per schema version");
@@ -77,6 +103,7 @@ constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(73364201800
 
 // Every statement, prepared on each connection under its name.
 const std::pair<const char*, const char*> kStatements[] = {
+    {"fence", "SELECT fabro_fence($1)"},
     {"create",
      "WITH ins AS (INSERT INTO runs(status, reason, pending_control, error, workflow_name, goal,"
      " labels, host_repo_path, start_ms, duration_ms, queue_seq, id, created_ms, manifest,"
@@ -440,18 +467,19 @@ result<std::shared_ptr<PGresult>> pg_run_store::read(const char* name, const pg_
   }
 }
 
-result<bool> pg_run_store::try_lock_exclusive() {
-  if (auto ok = ready(); !ok) return ok.error();
-  owned_result r(PQexec(conn_, "SELECT pg_try_advisory_lock(7336420180002)"), &PQclear);
-  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) return failure("cannot take the store's lock");
-  return text_at(r.get(), 0, 0) == "t";
-}
-
 result<std::vector<write_outcome>> pg_run_store::commit(const std::vector<run_write>& writes) {
   if (auto r = ready(); !r) return r.error();
   if (writes.empty()) return std::vector<write_outcome>{};
   // One pipeline, one Sync: one implicit transaction, one round trip.
   if (PQenterPipelineMode(conn_) != 1) return failure("cannot enter pipeline mode");
+  const size_t first = fence_term_ ? 1 : 0;  // the fence is statement 0
+  if (fence_term_) {
+    params p;
+    p.num(static_cast<int64_t>(fence_term_));
+    if (PQsendQueryPrepared(conn_, "fence", p.size(), p.values.data(), p.lengths.data(),
+                            p.formats.data(), 0) != 1)
+      return failure("cannot send the fence");
+  }
   for (const auto& w : writes) {
     params p;
     const char* name = statement_for(w, p);
@@ -462,11 +490,11 @@ result<std::vector<write_outcome>> pg_run_store::commit(const std::vector<run_wr
   if (PQpipelineSync(conn_) != 1) return failure("cannot send the commit");
   // Results: each statement's (then a null), then the Sync's once the
   // transaction committed (or rolled back after an error).
-  std::vector<std::string> counts(writes.size());
+  std::vector<std::string> counts(first + writes.size());
   std::string error;
   size_t statement = 0;
   int nulls = 0;
-  bool synced = false;
+  bool synced = false, fenced = false;
   while (!synced) {
     owned_result r(PQgetResult(conn_), &PQclear);
     if (!r) {
@@ -486,16 +514,22 @@ result<std::vector<write_outcome>> pg_run_store::commit(const std::vector<run_wr
         break;
       default:
         if (error.empty()) error = trimmed(PQresultErrorMessage(r.get()));
+        if (statement < first) fenced = true;
     }
   }
   if (!synced) return failure("the store's connection failed during a commit");
   PQexitPipelineMode(conn_);
+  if (fenced)
+    return make_problem(errc::storage_failure,
+                        "this server is no longer the queue authority of " + redacted(url_) +
+                            " (its term " + std::to_string(fence_term_) +
+                            " was superseded): nothing applied");
   if (!error.empty())
     return make_problem(errc::storage_failure,
                         "commit to " + redacted(url_) + " failed, nothing applied: " + error);
   std::vector<write_outcome> out(writes.size());
   for (size_t i = 0; i < writes.size(); ++i) {
-    if (writes[i].kind != write_kind::create || counts[i] != "0") continue;
+    if (writes[i].kind != write_kind::create || counts[first + i] != "0") continue;
     // The id was taken: what is stored decides existing or conflict.
     auto manifest = load_manifest(writes[i].record.id);
     if (!manifest) return manifest.error();

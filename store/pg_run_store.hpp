@@ -44,18 +44,15 @@ class pg_run_store final : public run_store {
   ~pg_run_store() override;
 
   // The schema version this code writes.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // `url` with any password replaced by "***" (for logs and /system/info).
   static std::string redacted(const std::string& url);
 
-  // Takes the session-level advisory lock that makes this instance's
-  // server the one serving the store (one queue, one set of run actors)
-  // until the instance is destroyed or its connection drops; false when
-  // another session holds it. Serving one store from several servers needs
-  // the queue authority of cluster mode; until then this keeps a second
-  // server from running the first one's runs again.
-  model::result<bool> try_lock_exclusive();
+  // Every later commit first checks that `term` is still the queue
+  // authority's (store/pg_authority.hpp) and applies nothing when it is
+  // not: a server that lost the authority can change nothing. 0 = no check.
+  void fence(uint64_t term) { fence_term_ = term; }
 
   model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
   model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
@@ -91,6 +88,7 @@ class pg_run_store final : public run_store {
 
   pg_conn* conn_;
   std::string url_;
+  uint64_t fence_term_ = 0;
 };
 
 }  // namespace fabro::store
