@@ -140,7 +140,7 @@ cleanup() {
   if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
     kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null
   fi
-  [ -n "${PG_BIN:-}" ] && as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg/data" -m fast -w stop >/dev/null 2>&1
+  [ -n "${PG_BIN:-}" ] && stop_postgres
   if [ "$KEEP" = 1 ]; then echo "temp dir kept: $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -203,23 +203,7 @@ stop_nginx() {
 }
 
 # ---- PostgreSQL (-S postgres) ---------------------------------------------
-PG_BIN=""
-PG_PORT=""
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-start_postgres() {
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL (apt-get install -y postgresql)"
-  mkdir -p "$TMP/pg"
-  [ "$(id -u)" = 0 ] && chown postgres: "$TMP/pg" && chmod 755 "$TMP"
-  as_pg "$PG_BIN/initdb" -D "$TMP/pg/data" -U fabro --auth=trust -E UTF8 --no-instructions \
-    > "$TMP/pg/initdb.log" 2>&1 || { cat "$TMP/pg/initdb.log" >&2; die "initdb failed"; }
-  PG_PORT=$(free_port)
-  as_pg "$PG_BIN/pg_ctl" -D "$TMP/pg/data" -l "$TMP/pg/server.log" -w -o \
-    "-p $PG_PORT -k $TMP/pg -c listen_addresses=127.0.0.1 -c max_connections=100" start \
-    > /dev/null || { cat "$TMP/pg/server.log" >&2; die "PostgreSQL did not start"; }
-}
-pg_url() { echo "postgresql://fabro@127.0.0.1:$PG_PORT/$1"; }
-psql_at() { "$PG_BIN/psql" -qtAX "$(pg_url "$1")" -c "$2"; }
+. "$ROOT/benchmarks/lib_postgres.sh"
 [ "$STORE" = postgres ] && [ "$ONLY" != nginx ] && start_postgres
 
 # ---- our server ----------------------------------------------------------
