@@ -13,7 +13,8 @@ namespace fabro::app {
 
 namespace {
 
-// How often a standby asks for the lock and every node heartbeats.
+// How often a standby asks for the lock, and how often nodes heartbeat.
+constexpr auto kPoll = std::chrono::milliseconds(100);
 constexpr auto kBeat = std::chrono::milliseconds(500);
 // Nodes that heartbeat within this long are listed.
 constexpr int64_t kRecentMs = 10000;
@@ -25,7 +26,7 @@ model::result<std::unique_ptr<store_authority>> store_authority::take(
   auto a = store::pg_authority::open(url, node_id);
   if (!a) return a.error();
   bool told = false;
-  while (true) {
+  for (int round = 0;; ++round) {
     auto term = (*a)->try_acquire();
     if (!term) return term.error();
     if (*term > 0) {
@@ -33,7 +34,8 @@ model::result<std::unique_ptr<store_authority>> store_authority::take(
                    store::pg_run_store::redacted(url), node_id, *term);
       return std::unique_ptr<store_authority>(new store_authority(std::move(*a), node_id));
     }
-    if (auto beat = (*a)->heartbeat(""); !beat) return beat.error();
+    if (round % (kBeat / kPoll) == 0)
+      if (auto beat = (*a)->heartbeat(""); !beat) return beat.error();
     if (!told) {
       auto holder = (*a)->authority();
       spdlog::info("standby: node {} is the queue authority of {} (term {}); node {} takes over "
@@ -42,7 +44,7 @@ model::result<std::unique_ptr<store_authority>> store_authority::take(
                    holder ? holder->second : 0, node_id);
       told = true;
     }
-    timespec wait{0, std::chrono::duration_cast<std::chrono::nanoseconds>(kBeat).count()};
+    timespec wait{0, std::chrono::duration_cast<std::chrono::nanoseconds>(kPoll).count()};
     if (sigtimedwait(&stop_signals, nullptr, &wait) > 0) return std::unique_ptr<store_authority>();
   }
 }

@@ -1,6 +1,7 @@
 // `serve` on a PostgreSQL store (issue 18): this server executes and admits
 // runs only while it is the store's queue authority (store/pg_authority.hpp).
-// Until then it waits as a standby, heartbeating, and takes over when the
+// Until then it waits as a standby, asking for the lock every 100 ms and
+// heartbeating every 500 ms, and takes over when the
 // authority's session ends (its process died): recovery then rebuilds the
 // queue from the database, as a restart does. While serving, a thread
 // heartbeats every second and keeps the operator view; when the

@@ -5,7 +5,8 @@
 # the authority is SIGKILLed and the standby timed from the kill:
 #   * until it logs that it listens (it took the lock and recovered);
 #   * until GET /health answers 200 there;
-#   * until the last queued run answers there with position N.
+#   * until the newest run answers there with the position the authority
+#     gave it.
 # PostgreSQL is private (benchmarks/lib_postgres.sh). Builds nothing.
 #
 # Usage: benchmarks/failover_bench.sh [-n LIST] [-r REPEATS] [-b BIN] [-k]
@@ -53,6 +54,7 @@ start_server() {
   LAST_PID=$!; PIDS+=("$LAST_PID")
 }
 port_of() { sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$TMP/$1.log" | head -1; }
+has_port() { test -n "$(port_of "$1")"; }
 wait_for() {  # wait_for SECS COMMAND...: polls every 10 ms
   local end; end=$(awk -v n="$(now)" -v s="$1" 'BEGIN{printf "%.3f", n+s}'); shift
   until "$@"; do
@@ -68,24 +70,26 @@ for n in ${SIZES//,/ }; do
     db=f_${n}_$r; psql_at postgres "CREATE DATABASE $db" || die "create database"
     url=$(pg_url "$db")
     start_server "a$n-$r" "$url"; A=$LAST_PID
-    wait_for 30 test -n "$(port_of "a$n-$r")" || die "authority did not start"
+    wait_for 30 has_port "a$n-$r" || die "authority did not start"
     ap=$(port_of "a$n-$r")
     "$BIN" bench --server "http://127.0.0.1:$ap" --token "$TOKEN" --runs "$n" --start \
       --connections 16 --manifest "$ROOT/benchmarks/manifest.json" --json > "$TMP/bench.json" ||
       die "queueing failed"
+    # The newest run and the position the authority gives it.
     last=$(get "$ap" "/api/v1/runs?page%5Blimit%5D=1" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+    pos=$(get "$ap" "/api/v1/runs/$last" | grep -o '"queue_position":[0-9]*' | cut -d: -f2)
     start_server "b$n-$r" "$url"; B=$LAST_PID
     wait_for 30 grep -q "standby:" "$TMP/b$n-$r.log" || die "no standby"
     t0=$(now); kill -KILL "$A"
-    wait_for 60 test -n "$(port_of "b$n-$r")" || die "standby did not take over"
+    wait_for 60 has_port "b$n-$r" || die "standby did not take over"
     t_listen=$(since "$t0"); bp=$(port_of "b$n-$r")
     wait_for 60 sh -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$bp/health | grep -q 200"
     t_health=$(since "$t0")
-    wait_for 60 sh -c "curl -s -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$bp/api/v1/runs/$last | grep -q '\"queue_position\":$n[,}]'" ||
-      die "last run not at position $n"
+    wait_for 60 sh -c "curl -s -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$bp/api/v1/runs/$last | grep -q '\"queue_position\":$pos[,}]'" ||
+      die "the newest run is not at position $pos after the failover"
     t_pos=$(since "$t0")
-    printf '  queued %7s  repeat %s  listening %6s s  /health %6s s  last run at position %s: %6s s\n' \
-      "$n" "$r" "$t_listen" "$t_health" "$n" "$t_pos"
+    printf '  queued %7s  repeat %s  listening %6s s  /health %6s s  newest run at its position (%s): %6s s\n' \
+      "$n" "$r" "$t_listen" "$t_health" "$pos" "$t_pos"
     kill -TERM "$B"; wait "$B" 2>/dev/null
   done
 done
