@@ -428,7 +428,10 @@ result<std::unique_ptr<pg_run_store>> pg_run_store::open(const std::string& url)
   return store;
 }
 
-pg_run_store::~pg_run_store() { PQfinish(conn_); }
+pg_run_store::~pg_run_store() {
+  PQfinish(conn_);
+  if (sync_conn_) PQfinish(sync_conn_);
+}
 
 model::problem pg_run_store::failure(const std::string& what) const {
   return make_problem(errc::storage_failure,
@@ -438,12 +441,15 @@ model::problem pg_run_store::failure(const std::string& what) const {
 result<done> pg_run_store::ready() {
   // Reads what the server sent unasked: a connection it ended (restart,
   // pg_terminate_backend) shows as bad here, before a statement is lost.
-  if (PQstatus(conn_) == CONNECTION_OK) PQconsumeInput(conn_);
+  // Twice: the first read may take the server's last message, the second
+  // its end of stream (an idle socket answers each with EAGAIN at once).
+  if (PQstatus(conn_) == CONNECTION_OK && PQconsumeInput(conn_) == 1) PQconsumeInput(conn_);
   if (PQstatus(conn_) == CONNECTION_OK && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF &&
       PQtransactionStatus(conn_) == PQTRANS_IDLE)
     return done{};
   PQfinish(conn_);
   conn_ = connect(url_);
+  session_durable_ = true;
   if (PQstatus(conn_) != CONNECTION_OK) return failure("cannot reconnect to the store");
   std::string error;
   if (!set_up_session(conn_, error))
@@ -468,17 +474,56 @@ result<std::shared_ptr<PGresult>> pg_run_store::read(const char* name, const pg_
 }
 
 result<std::vector<write_outcome>> pg_run_store::commit(const std::vector<run_write>& writes) {
+  return apply_batch(writes, true);
+}
+
+result<std::vector<write_outcome>> pg_run_store::commit_unsynced(
+    const std::vector<run_write>& writes) {
+  return apply_batch(writes, false);
+}
+
+result<done> pg_run_store::sync() {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!sync_conn_ || PQstatus(sync_conn_) != CONNECTION_OK) {
+      if (sync_conn_) PQfinish(sync_conn_);
+      sync_conn_ = connect(url_);
+      owned_result on(PQexec(sync_conn_, "SET synchronous_commit = on"), &PQclear);
+      if (PQresultStatus(on.get()) != PGRES_COMMAND_OK) continue;
+    }
+    // Its own transaction, with an xid, so its COMMIT writes a record and
+    // waits for the WAL flush up to it.
+    owned_result r(PQexec(sync_conn_, "SELECT pg_current_xact_id()"), &PQclear);
+    if (PQresultStatus(r.get()) == PGRES_TUPLES_OK) return done{};
+    PQfinish(sync_conn_);
+    sync_conn_ = nullptr;
+  }
+  return make_problem(errc::storage_failure,
+                      "cannot make the last commits durable on " + redacted(url_) +
+                          " (the WAL flush failed twice)");
+}
+
+result<std::vector<write_outcome>> pg_run_store::apply_batch(const std::vector<run_write>& writes,
+                                                             bool durable) {
   if (auto r = ready(); !r) return r.error();
   if (writes.empty()) return std::vector<write_outcome>{};
   // One pipeline, one Sync: one implicit transaction, one round trip.
   if (PQenterPipelineMode(conn_) != 1) return failure("cannot enter pipeline mode");
-  const size_t first = fence_term_ ? 1 : 0;  // the fence is statement 0
+  size_t first = 0;  // the statements before the writes
+  if (durable != session_durable_) {
+    if (PQsendQueryParams(conn_,
+                          durable ? "SET synchronous_commit = on" : "SET synchronous_commit = off",
+                          0, nullptr, nullptr, nullptr, nullptr, 0) != 1)
+      return failure("cannot send the commit mode");
+    ++first;
+  }
+  const size_t fence_at = first;
   if (fence_term_) {
     params p;
     p.num(static_cast<int64_t>(fence_term_));
     if (PQsendQueryPrepared(conn_, "fence", p.size(), p.values.data(), p.lengths.data(),
                             p.formats.data(), 0) != 1)
       return failure("cannot send the fence");
+    ++first;
   }
   for (const auto& w : writes) {
     params p;
@@ -514,7 +559,7 @@ result<std::vector<write_outcome>> pg_run_store::commit(const std::vector<run_wr
         break;
       default:
         if (error.empty()) error = trimmed(PQresultErrorMessage(r.get()));
-        if (statement < first) fenced = true;
+        if (fence_term_ && statement == fence_at) fenced = true;
     }
   }
   if (!synced) return failure("the store's connection failed during a commit");
@@ -527,6 +572,7 @@ result<std::vector<write_outcome>> pg_run_store::commit(const std::vector<run_wr
   if (!error.empty())
     return make_problem(errc::storage_failure,
                         "commit to " + redacted(url_) + " failed, nothing applied: " + error);
+  session_durable_ = durable;
   std::vector<write_outcome> out(writes.size());
   for (size_t i = 0; i < writes.size(); ++i) {
     if (writes[i].kind != write_kind::create || counts[first + i] != "0") continue;

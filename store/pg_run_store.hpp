@@ -9,8 +9,18 @@
 // transaction. The connection sets synchronous_commit=on, so the Sync's
 // answer arrives only after the COMMIT's WAL record is flushed: returned =
 // on disk (and PostgreSQL's own group commit shares flushes between
-// sessions). commit_unsynced() and sync() keep the defaults (commit is
-// already durable). Any failure in a batch rolls all of it back.
+// sessions). Any failure in a batch rolls all of it back.
+//
+// commit_unsynced() is the same batch with synchronous_commit=off: it
+// returns once the COMMIT's WAL record is written to PostgreSQL's WAL
+// buffers, before the flush. sync() commits a transaction that has an xid
+// (SELECT pg_current_xact_id()) with synchronous_commit=on on a second
+// connection of its own: its commit flushes the WAL up to its own commit
+// record, which comes after every commit record written before it began,
+// so every commit_unsynced() that returned before sync() began is on disk
+// when it returns (the journal's pipelined group commit, as on SQLite). A
+// failed sync is tried once more on a fresh connection (the same reasoning
+// holds for it) before it reports failure.
 //
 // Schema: versioned migrations in `fabro_schema`, applied at open() under
 // a transaction-scoped advisory lock, so nodes starting together migrate
@@ -55,6 +65,9 @@ class pg_run_store final : public run_store {
   void fence(uint64_t term) { fence_term_ = term; }
 
   model::result<std::vector<write_outcome>> commit(const std::vector<run_write>& writes) override;
+  model::result<std::vector<write_outcome>> commit_unsynced(
+      const std::vector<run_write>& writes) override;
+  model::result<model::done> sync() override;
   model::result<std::optional<model::run_record>> load_run(const std::string& id) override;
   model::result<std::optional<std::string>> load_manifest(const std::string& id) override;
   model::result<std::optional<std::string>> load_definition(const std::string& id) override;
@@ -86,9 +99,15 @@ class pg_run_store final : public run_store {
   model::result<std::shared_ptr<pg_result>> read(const char* name, const pg_params& p,
                                                  bool binary = false);
 
+  // The batch, committed with synchronous_commit on (durable) or off.
+  model::result<std::vector<write_outcome>> apply_batch(const std::vector<run_write>& writes,
+                                                        bool durable);
+
   pg_conn* conn_;
   std::string url_;
   uint64_t fence_term_ = 0;
+  bool session_durable_ = true;  // conn_'s synchronous_commit
+  pg_conn* sync_conn_ = nullptr;  // only sync() touches it
 };
 
 }  // namespace fabro::store

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 using namespace fabro;
@@ -298,7 +299,9 @@ TEST_CASE("a PostgreSQL batch with a failing write applies none of it", "[store]
   CHECK(out.error().code == model::errc::storage_failure);
   CHECK(out.error().detail.find("artifacts") != std::string::npos);
   CHECK_FALSE((*s)->load_run("A")->has_value());  // and the store still answers
-  CHECK((*s)->commit({create("B", 20, "b")}));
+  auto b = (*s)->commit({create("B", 20, "b")});
+  INFO((b ? std::string() : b.error().detail));
+  CHECK(b);
 }
 
 TEST_CASE("PostgreSQL text that is not UTF-8 is stored repaired, bytes are kept exactly",
@@ -338,7 +341,33 @@ TEST_CASE("a PostgreSQL store reconnects after the server ended its session", "[
                     "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
   CHECK((*s)->load_run("A")->has_value());
-  CHECK((*s)->commit({create("B", 20, "b")}));
+  auto b = (*s)->commit({create("B", 20, "b")});
+  INFO((b ? std::string() : b.error().detail));
+  CHECK(b);
+}
+
+TEST_CASE("PostgreSQL commits without waiting are read at once and made durable by a sync "
+          "from another thread, also after its session was ended", "[store][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  auto url = pg->fresh_database();
+  auto s = store::pg_run_store::open(url);
+  REQUIRE(s);
+  REQUIRE((*s)->commit_unsynced({create("A", 10, "a")}));
+  CHECK((*s)->load_run("A")->has_value());
+  model::result<model::done> synced = model::done{};
+  std::thread([&] { synced = (*s)->sync(); }).join();
+  CHECK(synced);
+  REQUIRE(side_exec(url,
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+  CHECK((*s)->sync());  // on a fresh session
+  // A durable commit after unsynced ones switches the session back.
+  auto b = (*s)->commit({create("B", 20, "b")});
+  INFO((b ? std::string() : b.error().detail));
+  CHECK(b);
+  CHECK((*s)->commit_unsynced({create("C", 30, "c")}));
+  CHECK((*s)->sync());
+  CHECK((*s)->usage()->runs == 3);
 }
 
 TEST_CASE("an unreachable PostgreSQL store fails with the URL, never its password", "[store]") {
