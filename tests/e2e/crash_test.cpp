@@ -10,19 +10,25 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/manifests.hpp"
+#include "tests/support/private_postgres.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/wait.hpp"
 
 using namespace fabro::testing;
 using namespace std::chrono_literals;
 
-TEST_CASE("runs acknowledged with 201 survive a SIGKILL mid-load with their manifests", "[e2e]") {
+namespace {
+
+// 8 clients create runs until 300 were acknowledged, the server is
+// SIGKILLed, and a restarted one (same `args`) has every acknowledged run
+// with its manifest's bytes.
+void acknowledged_runs_survive_a_kill(const std::vector<std::string>& args) {
   temp_dir dir;
   std::string data = dir.path + "/data";
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> acknowledged;  // id, manifest
   {
-    server_process server(data);
+    server_process server(data, args);
     REQUIRE(server.started());
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
@@ -52,7 +58,7 @@ TEST_CASE("runs acknowledged with 201 survive a SIGKILL mid-load with their mani
     stop = true;
     for (auto& t : clients) t.join();
   }
-  server_process restarted(data);
+  server_process restarted(data, args);
   REQUIRE(restarted.started());
   http_connection conn(restarted.port());
   size_t found = 0;
@@ -65,6 +71,18 @@ TEST_CASE("runs acknowledged with 201 survive a SIGKILL mid-load with their mani
     if (r.status == 200 && json_string_field(r.body, "host_repo_path") == cwd) ++found;
   }
   CHECK(found == acknowledged.size());
+}
+
+}  // namespace
+
+TEST_CASE("runs acknowledged with 201 survive a SIGKILL mid-load with their manifests", "[e2e]") {
+  acknowledged_runs_survive_a_kill({});
+}
+
+TEST_CASE("runs acknowledged with 201 on a PostgreSQL store survive a SIGKILL mid-load",
+          "[e2e][postgres]") {
+  FABRO_REQUIRE_POSTGRES(pg);
+  acknowledged_runs_survive_a_kill({"--store", pg->fresh_database()});
 }
 
 namespace {
