@@ -13,10 +13,12 @@
 //
 // commit_unsynced() is the same batch with synchronous_commit=off: it
 // returns once the COMMIT's WAL record is written to PostgreSQL's WAL
-// buffers, before the flush. sync() commits a transaction that has an xid
-// (SELECT pg_current_xact_id()) with synchronous_commit=on on a second
-// connection of its own: its commit flushes the WAL up to its own commit
-// record, which comes after every commit record written before it began,
+// buffers, before the flush. sync() commits a one-row update (fabro_sync)
+// with synchronous_commit=on on a second connection of its own: a commit
+// that wrote WAL and holds an xid flushes the WAL up to its own commit
+// record (PostgreSQL's RecordTransactionCommit; a transaction that only
+// took an xid would not), which comes after every commit record written
+// before it began,
 // so every commit_unsynced() that returned before sync() began is on disk
 // when it returns (the journal's pipelined group commit, as on SQLite). A
 // failed sync is tried once more on a fresh connection (the same reasoning
@@ -54,7 +56,7 @@ class pg_run_store final : public run_store {
   ~pg_run_store() override;
 
   // The schema version this code writes.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // `url` with any password replaced by "***" (for logs and /system/info).
   static std::string redacted(const std::string& url);

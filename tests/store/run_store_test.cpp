@@ -3,6 +3,7 @@
 #include "store/pg_run_store.hpp"
 #include "store/sqlite_run_store.hpp"
 #include "tests/support/private_postgres.hpp"
+#include "tests/support/wait.hpp"
 
 #include <catch2/catch.hpp>
 #include <libpq-fe.h>
@@ -352,11 +353,38 @@ TEST_CASE("PostgreSQL commits without waiting are read at once and made durable 
   auto url = pg->fresh_database();
   auto s = store::pg_run_store::open(url);
   REQUIRE(s);
+  // Whether the WAL is flushed (on disk) up to `lsn`, and how far it is written.
+  auto wal_flushed_to = [&](const std::string& lsn) {
+    PGconn* conn = PQconnectdb(url.c_str());
+    auto sql = "SELECT pg_current_wal_flush_lsn() >= '" + lsn + "'::pg_lsn";
+    PGresult* r = PQexec(conn, sql.c_str());
+    bool flushed = PQresultStatus(r) == PGRES_TUPLES_OK && std::string(PQgetvalue(r, 0, 0)) == "t";
+    PQclear(r);
+    PQfinish(conn);
+    return flushed;
+  };
+  auto wal_written = [&] {
+    PGconn* probe = PQconnectdb(url.c_str());
+    PGresult* at = PQexec(probe, "SELECT pg_current_wal_insert_lsn()");
+    std::string lsn = PQgetvalue(at, 0, 0);
+    PQclear(at);
+    PQfinish(probe);
+    return lsn;
+  };
+  // The WAL writer flushes a first asynchronous commit at once, then at
+  // most every 10 s (private_postgres): once it has, what follows stays
+  // unflushed until something flushes it.
+  REQUIRE((*s)->commit_unsynced({create("W", 5, "w")}));
+  auto warm = wal_written();
+  REQUIRE(testing::eventually([&] { return wal_flushed_to(warm); }, std::chrono::seconds(15)));
   REQUIRE((*s)->commit_unsynced({create("A", 10, "a")}));
   CHECK((*s)->load_run("A")->has_value());
+  auto written = wal_written();
+  CHECK_FALSE(wal_flushed_to(written));  // committed, not yet on disk
   model::result<model::done> synced = model::done{};
   std::thread([&] { synced = (*s)->sync(); }).join();
   CHECK(synced);
+  CHECK(wal_flushed_to(written));
   REQUIRE(side_exec(url,
                     "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
@@ -367,7 +395,7 @@ TEST_CASE("PostgreSQL commits without waiting are read at once and made durable 
   CHECK(b);
   CHECK((*s)->commit_unsynced({create("C", 30, "c")}));
   CHECK((*s)->sync());
-  CHECK((*s)->usage()->runs == 3);
+  CHECK((*s)->usage()->runs == 4);
 }
 
 TEST_CASE("an unreachable PostgreSQL store fails with the URL, never its password", "[store]") {

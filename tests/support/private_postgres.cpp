@@ -131,6 +131,9 @@ private_postgres* private_postgres::shared() {
       uint16_t port = free_port();
       std::string options = "-p " + std::to_string(port) + " -k " + pg->dir_ +
                             " -c listen_addresses=127.0.0.1 -c fsync=off"
+                            // Asynchronous commits reach the disk only when
+                            // something flushes them: the sync tests see it.
+                            " -c wal_writer_delay=10000"
                             " -c full_page_writes=off -c max_connections=200";
       rc = run({pg->bin_ + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o", options,
                 "start"},

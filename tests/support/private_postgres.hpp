@@ -3,7 +3,9 @@
 // directory too), stopped and removed when the test process ends. Run as
 // the `postgres` user when the tests run as root (PostgreSQL refuses
 // root). Trust authentication on loopback, fsync off: it holds test data
-// only, and the tests check our store, not PostgreSQL's durability.
+// only, and the tests check our store, not PostgreSQL's durability; the
+// WAL writer waits 10 s between rounds, so what flushes an asynchronous
+// commit within a test is our store's sync().
 //
 // When PostgreSQL cannot start here (no binaries, no user to run it as),
 // shared() returns nullptr and unavailable() says why; tests then report
