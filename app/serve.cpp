@@ -64,6 +64,15 @@ void restrict_store_files(const std::string& db_path) {
     ::chmod((db_path + suffix).c_str(), 0600);  // absent files are fine
 }
 
+// Reports a store that could not be opened; the exit code: 2 for a
+// damaged store (said on stderr as is, for the operator), 1 otherwise.
+int store_refused(const model::problem& p) {
+  bool damaged = p.code == model::errc::store_damaged;
+  if (damaged) std::cerr << "fabro-orchestrator: " << p.detail << "\n";
+  else spdlog::error("{}", p.detail);
+  return damaged ? 2 : 1;
+}
+
 // The auth settings with their secrets: FABRO_DEV_TOKEN or the data
 // directory's token file (made and printed on first start), and
 // FABRO_JWT_PUBLIC_KEY or jwt_public_key_file. Fails with a one-line reason.
@@ -149,12 +158,8 @@ int serve(const serve_config& cfg) {
   // standby while another node holds it.
   std::unique_ptr<store_authority> authority;
   if (where.postgresql) {
-    if (auto schema = store::pg_run_store::open(where.target); !schema) {
-      bool damaged = schema.error().code == model::errc::store_damaged;
-      if (damaged) std::cerr << "fabro-orchestrator: " << schema.error().detail << "\n";
-      else spdlog::error("{}", schema.error().detail);
-      return damaged ? 2 : 1;
-    }
+    if (auto schema = store::pg_run_store::open(where.target); !schema)
+      return store_refused(schema.error());
     std::string node_id = cfg.node_id;
     if (node_id.empty()) {
       char host[256] = "node";
@@ -237,12 +242,9 @@ int serve(const serve_config& cfg) {
   };
   auto orch = actors::spawn_orchestrator(sys, orch_cfg);
   if (!orch) {
-    bool damaged = orch.error().code == model::errc::store_damaged;
-    if (damaged) std::cerr << "fabro-orchestrator: " << orch.error().detail << "\n";
-    else spdlog::error("{}", orch.error().detail);
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
-    return damaged ? 2 : 1;
+    return store_refused(orch.error());
   }
   caf::anon_send(hub, *orch);
   if (!where.postgresql) restrict_store_files(where.target);  // open: its files exist

@@ -81,7 +81,7 @@ void store_authority::refresh() {
   auto nodes = authority_->nodes(kRecentMs);
   if (!nodes) return;
   model::json_writer w;
-  w.begin_object().field("node", node_id_).field("term", term_).key("nodes").begin_array();
+  w.begin_object().field("node", node_id_).field("term", term()).key("nodes").begin_array();
   for (const auto& n : *nodes)
     w.begin_object()
         .field("id", n.id)

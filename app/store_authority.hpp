@@ -11,12 +11,10 @@
 
 #include <signal.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 
@@ -35,7 +33,7 @@ class store_authority {
                                                               const sigset_t& stop_signals);
   ~store_authority();
 
-  uint64_t term() const { return term_; }
+  uint64_t term() const { return authority_->term(); }  // fixed once taken
   // Heartbeats from now on with the HTTP address operators reach us at.
   void serve(const std::string& address);
   // {"node","term","nodes":[{"id","address","role","heartbeat_ms","started_ms"}]}
@@ -44,12 +42,11 @@ class store_authority {
 
  private:
   explicit store_authority(std::unique_ptr<store::pg_authority> a, std::string node_id)
-      : authority_(std::move(a)), node_id_(std::move(node_id)), term_(authority_->term()) {}
+      : authority_(std::move(a)), node_id_(std::move(node_id)) {}
   void refresh();  // heartbeat + view; SIGTERM to ourselves when the session is gone
 
   std::unique_ptr<store::pg_authority> authority_;  // only the heartbeat thread, once serving
   std::string node_id_;
-  uint64_t term_;
   std::string address_;
   mutable std::mutex mutex_;
   std::string view_;

@@ -82,12 +82,10 @@ result<uint64_t> pg_authority::try_acquire() {
 
 result<done> pg_authority::heartbeat(const std::string& address) {
   auto r = exec(conn_,
-                "INSERT INTO fabro_nodes(id, address, role, heartbeat_ms, started_ms)"
-                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET"
-                " address = excluded.address, role = excluded.role,"
-                " heartbeat_ms = excluded.heartbeat_ms",
-                {id_, address, term_ ? "authority" : "standby", std::to_string(now_ms()),
-                 std::to_string(started_ms_)});
+                "INSERT INTO fabro_nodes(id, address, heartbeat_ms, started_ms)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET"
+                " address = excluded.address, heartbeat_ms = excluded.heartbeat_ms",
+                {id_, address, std::to_string(now_ms()), std::to_string(started_ms_)});
   if (!ok(r)) return failure("cannot record the heartbeat");
   return done{};
 }

@@ -32,7 +32,7 @@ namespace fabro::store {
 struct cluster_node {
   std::string id;
   std::string address;  // where it serves HTTP
-  std::string role;     // "authority" or "standby"
+  std::string role;     // "authority" (holds the term in fabro_authority) or "standby"
   int64_t heartbeat_ms = 0;  // its last heartbeat (wall clock)
   int64_t started_ms = 0;
 };
@@ -49,8 +49,8 @@ class pg_authority {
   model::result<uint64_t> try_acquire();
   // The term taken, 0 before.
   uint64_t term() const { return term_; }
-  // Records this node's heartbeat (and role) and tells whether this
-  // session is still alive (when it holds the lock: still the authority).
+  // Records this node's heartbeat and tells whether this session is still
+  // alive (when it holds the lock: still the authority).
   model::result<model::done> heartbeat(const std::string& address);
   // The current authority's node id and term ("" and 0 when none yet).
   model::result<std::pair<std::string, uint64_t>> authority();

@@ -5,7 +5,6 @@
 
 #include <cstdlib>
 #include <deque>
-#include <functional>
 #include <memory>
 
 #include "model/json_check.hpp"
@@ -76,7 +75,6 @@ CREATE TABLE fabro_authority (
 CREATE TABLE fabro_nodes (
   id text COLLATE "C" PRIMARY KEY,
   address text NOT NULL DEFAULT '',
-  role text NOT NULL DEFAULT 'standby',
   heartbeat_ms bigint NOT NULL,
   started_ms bigint NOT NULL
 );
@@ -483,6 +481,20 @@ result<std::shared_ptr<PGresult>> pg_run_store::read(const char* name, const pg_
   }
 }
 
+result<std::optional<std::string>> pg_run_store::read_value(const char* name, const pg_params& p,
+                                                           bool binary) {
+  auto rows = read(name, p, binary);
+  if (!rows) return rows.error();
+  if (PQntuples(rows->get()) == 0) return std::optional<std::string>{};
+  return std::optional<std::string>{text_at(rows->get(), 0, 0)};
+}
+
+result<std::vector<run_record>> pg_run_store::read_records(const char* name, const pg_params& p) {
+  auto rows = read(name, p);
+  if (!rows) return rows.error();
+  return records_of(rows->get());
+}
+
 result<std::vector<write_outcome>> pg_run_store::commit(const std::vector<run_write>& writes) {
   return apply_batch(writes, true);
 }
@@ -603,60 +615,35 @@ result<std::vector<write_outcome>> pg_run_store::apply_batch(const std::vector<r
 result<std::optional<run_record>> pg_run_store::load_run(const std::string& id) {
   params p;
   p.text(id);
-  auto rows = read("load_run", p);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  auto records = records_of(res);
+  auto records = read_records("load_run", p);
   if (!records) return records.error();
   if (records->empty()) return std::optional<run_record>{};
   return std::optional<run_record>{std::move(records->front())};
 }
 
-namespace {
-
-// The first column of the first row, if any.
-std::optional<std::string> first_value(const PGresult* res) {
-  if (PQntuples(res) == 0) return std::nullopt;
-  return text_at(res, 0, 0);
-}
-
-}  // namespace
-
 result<std::optional<std::string>> pg_run_store::load_manifest(const std::string& id) {
   params p;
   p.text(id);
-  auto rows = read("manifest", p, true);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  return first_value(res);
+  return read_value("manifest", p, true);
 }
 
 result<std::optional<std::string>> pg_run_store::load_definition(const std::string& id) {
   params p;
   p.text(id);
-  auto rows = read("definition", p);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  return first_value(res);
+  return read_value("definition", p);
 }
 
 result<std::optional<std::string>> pg_run_store::load_checkpoint(const std::string& id) {
   params p;
   p.text(id);
-  auto rows = read("checkpoint", p);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  return first_value(res);
+  return read_value("checkpoint", p);
 }
 
 result<std::optional<std::string>> pg_run_store::load_artifact(const std::string& id,
                                                                const std::string& name) {
   params p;
   p.text(id).text(name);
-  auto rows = read("artifact", p, true);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  return first_value(res);
+  return read_value("artifact", p, true);
 }
 
 result<std::vector<model::stored_artifact>> pg_run_store::list_artifacts(const std::string& id) {
@@ -674,10 +661,7 @@ result<std::vector<model::stored_artifact>> pg_run_store::list_artifacts(const s
 result<std::vector<run_record>> pg_run_store::list_runs(uint64_t offset, uint64_t limit) {
   params p;
   p.num(static_cast<int64_t>(limit)).num(static_cast<int64_t>(offset));
-  auto rows = read("list", p);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  return records_of(res);
+  return read_records("list", p);
 }
 
 result<std::vector<run_record>> pg_run_store::list_runs_before(int64_t created_ms,
@@ -685,10 +669,7 @@ result<std::vector<run_record>> pg_run_store::list_runs_before(int64_t created_m
                                                                uint64_t limit) {
   params p;
   p.num(created_ms).text(id).num(static_cast<int64_t>(limit));
-  auto rows = read("list_before", p);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  return records_of(res);
+  return read_records("list_before", p);
 }
 
 result<std::vector<run_record>> pg_run_store::list_runs_in(
@@ -698,10 +679,7 @@ result<std::vector<run_record>> pg_run_store::list_runs_in(
   for (auto s : statuses) names.push_back(model::to_string(s));
   params p;
   p.own(text_array(names)).num(static_cast<int64_t>(limit)).num(static_cast<int64_t>(offset));
-  auto rows = read("list_in", p);
-  if (!rows) return rows.error();
-  const PGresult* res = rows->get();
-  return records_of(res);
+  return read_records("list_in", p);
 }
 
 result<std::vector<std::string>> pg_run_store::list_events(const std::string& id,

@@ -100,6 +100,12 @@ class pg_run_store final : public run_store {
   // Runs the prepared read `name`; text results unless `binary`.
   model::result<std::shared_ptr<pg_result>> read(const char* name, const pg_params& p,
                                                  bool binary = false);
+  // The first column of its first row; nullopt when it has no row.
+  model::result<std::optional<std::string>> read_value(const char* name, const pg_params& p,
+                                                       bool binary = false);
+  // Its rows as run records (the statement selects FABRO_RECORD_COLUMNS).
+  model::result<std::vector<model::run_record>> read_records(const char* name,
+                                                             const pg_params& p);
 
   // The batch, committed with synchronous_commit on (durable) or off.
   model::result<std::vector<write_outcome>> apply_batch(const std::vector<run_write>& writes,

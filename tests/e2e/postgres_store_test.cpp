@@ -3,7 +3,6 @@
 // keeps its queue positions, and executes after a restart; a second server
 // on the store waits as a standby and takes over from a killed authority.
 #include <catch2/catch.hpp>
-#include <libpq-fe.h>
 
 #include <chrono>
 #include <filesystem>
@@ -166,14 +165,8 @@ TEST_CASE("a server that lost the PostgreSQL store's authority commits nothing m
   REQUIRE(http_request(server.port(), "POST", "/api/v1/runs", minimal_manifest()).status == 201);
   // Another node took the authority while this one still runs (a partition
   // as the database sees it): the term moves on, the fence refuses.
-  PGconn* conn = PQconnectdb(url.c_str());
-  PGresult* bump = PQexec(conn, "UPDATE fabro_authority SET term = term + 1, node_id = 'new'");
-  REQUIRE(PQresultStatus(bump) == PGRES_COMMAND_OK);
-  PQclear(bump);
+  REQUIRE(sql_value(url, "UPDATE fabro_authority SET term = term + 1, node_id = 'new'"));
   auto refused = http_request(server.port(), "POST", "/api/v1/runs", minimal_manifest());
   CHECK(refused.status == 503);
-  PGresult* count = PQexec(conn, "SELECT count(*) FROM runs");
-  CHECK(std::string(PQgetvalue(count, 0, 0)) == "1");
-  PQclear(count);
-  PQfinish(conn);
+  CHECK(sql_value(url, "SELECT count(*) FROM runs") == "1");
 }

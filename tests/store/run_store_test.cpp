@@ -6,7 +6,6 @@
 #include "tests/support/wait.hpp"
 
 #include <catch2/catch.hpp>
-#include <libpq-fe.h>
 
 #include <filesystem>
 #include <thread>
@@ -274,26 +273,13 @@ TEST_CASE("PostgreSQL stores on one database see each other's commits and migrat
   CHECK((*reader)->usage()->runs == 1);
 }
 
-namespace {
-
-// Runs `sql` on the database at `url` from a connection of the test's own.
-bool side_exec(const std::string& url, const std::string& sql) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  PGresult* r = PQexec(conn, sql.c_str());
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-  PQclear(r);
-  PQfinish(conn);
-  return ok;
-}
-
-}  // namespace
 
 TEST_CASE("a PostgreSQL batch with a failing write applies none of it", "[store][postgres]") {
   FABRO_REQUIRE_POSTGRES(pg);
   auto url = pg->fresh_database();
   auto s = store::pg_run_store::open(url);
   REQUIRE(s);
-  REQUIRE(side_exec(url, "DROP TABLE artifacts"));  // the batch's last write will fail
+  REQUIRE(testing::sql_value(url, "DROP TABLE artifacts"));  // the batch's last write will fail
   run_write art{write_kind::artifact, record("A", 10), "", "", {}, "out", "bytes"};
   auto out = (*s)->commit({create("A", 10, "a"), art});
   REQUIRE_FALSE(out);
@@ -324,7 +310,7 @@ TEST_CASE("a PostgreSQL store whose schema is newer than the server's is refused
   FABRO_REQUIRE_POSTGRES(pg);
   auto url = pg->fresh_database();
   REQUIRE(store::pg_run_store::open(url));
-  REQUIRE(side_exec(url, "INSERT INTO fabro_schema(version) VALUES (99)"));
+  REQUIRE(testing::sql_value(url, "INSERT INTO fabro_schema(version) VALUES (99)"));
   auto again = store::pg_run_store::open(url);
   REQUIRE_FALSE(again);
   CHECK(again.error().code == model::errc::store_damaged);
@@ -338,7 +324,7 @@ TEST_CASE("a PostgreSQL store reconnects after the server ended its session", "[
   REQUIRE(s);
   REQUIRE((*s)->commit({create("A", 10, "a")}));
   // Ends every other session on the database and waits until they are gone.
-  REQUIRE(side_exec(url,
+  REQUIRE(testing::sql_value(url,
                     "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
   CHECK((*s)->load_run("A")->has_value());
@@ -355,21 +341,11 @@ TEST_CASE("PostgreSQL commits without waiting are read at once and made durable 
   REQUIRE(s);
   // Whether the WAL is flushed (on disk) up to `lsn`, and how far it is written.
   auto wal_flushed_to = [&](const std::string& lsn) {
-    PGconn* conn = PQconnectdb(url.c_str());
-    auto sql = "SELECT pg_current_wal_flush_lsn() >= '" + lsn + "'::pg_lsn";
-    PGresult* r = PQexec(conn, sql.c_str());
-    bool flushed = PQresultStatus(r) == PGRES_TUPLES_OK && std::string(PQgetvalue(r, 0, 0)) == "t";
-    PQclear(r);
-    PQfinish(conn);
-    return flushed;
+    return testing::sql_value(url, "SELECT pg_current_wal_flush_lsn() >= '" + lsn + "'::pg_lsn") ==
+           "t";
   };
   auto wal_written = [&] {
-    PGconn* probe = PQconnectdb(url.c_str());
-    PGresult* at = PQexec(probe, "SELECT pg_current_wal_insert_lsn()");
-    std::string lsn = PQgetvalue(at, 0, 0);
-    PQclear(at);
-    PQfinish(probe);
-    return lsn;
+    return testing::sql_value(url, "SELECT pg_current_wal_insert_lsn()").value_or("0/0");
   };
   // PostgreSQL's WAL writer flushes a first asynchronous commit on its next
   // round, then at most every 10 s (private_postgres): once it has flushed
@@ -385,7 +361,7 @@ TEST_CASE("PostgreSQL commits without waiting are read at once and made durable 
   std::thread([&] { synced = (*s)->sync(); }).join();
   CHECK(synced);
   CHECK(wal_flushed_to(written));
-  REQUIRE(side_exec(url,
+  REQUIRE(testing::sql_value(url,
                     "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
   CHECK((*s)->sync());  // on a fresh session

@@ -167,13 +167,19 @@ std::string private_postgres::url(const std::string& name) const {
 
 std::string private_postgres::fresh_database() {
   std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++next_);
-  PGconn* conn = PQconnectdb(url("postgres").c_str());
-  std::string sql = "CREATE DATABASE " + name;
+  return sql_value(url("postgres"), "CREATE DATABASE " + name) ? url(name) : std::string();
+}
+
+std::optional<std::string> sql_value(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
   PGresult* r = PQexec(conn, sql.c_str());
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  std::optional<std::string> out;
+  auto status = PQresultStatus(r);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+    out = PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
   PQclear(r);
   PQfinish(conn);
-  return ok ? url(name) : std::string();
+  return out;
 }
 
 }  // namespace fabro::testing

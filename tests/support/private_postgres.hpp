@@ -13,6 +13,8 @@
 // SKIP_REGULAR_EXPRESSION), never as passed.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace fabro::testing {
@@ -38,6 +40,11 @@ class private_postgres {
   int run_as_ = -1;  // uid to run the server as; -1 = ours
   int next_ = 0;
 };
+
+// Runs `sql` on the database at `url` on a connection of its own: the first
+// column of its first row ("" when it returns none), or nullopt when it
+// failed.
+std::optional<std::string> sql_value(const std::string& url, const std::string& sql);
 
 // The text ctest looks for to call a test skipped.
 constexpr const char* kPostgresSkipped = "SKIPPED: PostgreSQL unavailable";
