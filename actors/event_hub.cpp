@@ -207,6 +207,11 @@ event_hub_actor::behavior_type hub_impl(hub_pointer self, orchestrator_actor sou
       [=](subscribe_atom, subscription& sub) { subscribe(self, sub); },
       [=](orchestrator_actor& source) { self->state.source = std::move(source); },
       [=](tick_hub_atom) { tick(self); },
+      [=](reset_hub_atom) {
+        std::vector<uint64_t> ids;
+        for (auto& [id, s] : self->state.subs) ids.push_back(id);
+        for (auto id : ids) drop(self, id, ": the queue authority changed; reconnect\n\n");
+      },
       [=](get_atom) { return static_cast<uint64_t>(self->state.subs.size()); },
   };
 }

@@ -32,6 +32,7 @@ namespace fabro::actors {
 
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using tick_hub_atom = caf::atom_constant<caf::atom("tickhub")>;
+using reset_hub_atom = caf::atom_constant<caf::atom("resethub")>;
 
 struct subscription {
   event_sink_ptr sink;
@@ -67,6 +68,10 @@ using event_hub_actor = caf::typed_actor<
     caf::reacts_to<subscribe_atom, subscription>,
     // Internal: keep-alives and flushing of queued bytes.
     caf::reacts_to<tick_hub_atom>,
+    // Ends every stream with a final comment (its live events came from a
+    // queue authority that is gone: actors/cluster.hpp); clients resume
+    // with Last-Event-ID, replayed from the store.
+    caf::reacts_to<reset_hub_atom>,
     // Number of open subscriptions (tests, metrics).
     caf::replies_to<get_atom>::with<uint64_t>>;
 

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server");
-  std::string config_path, bind, data_dir, auth, sandbox, store, node_id;
+  std::string config_path, bind, data_dir, auth, sandbox, store, node_id, cluster_endpoint;
   int threads = 0;
   uint64_t max_concurrent_runs = 0;
   serve_cmd->add_option("--config", config_path, "YAML configuration file");
@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--node-id", node_id,
                         "This server's name among the nodes of a PostgreSQL store "
                         "(default HOSTNAME-PID)");
+  serve_cmd->add_option("--cluster-endpoint", cluster_endpoint,
+                        "PostgreSQL store: where this server listens for the other nodes "
+                        "while it is the queue authority, HOST:PORT (default 127.0.0.1:0)");
   serve_cmd->add_option("--threads", threads, "HTTP threads (default 2)");
   serve_cmd->add_option("--auth", auth, "Authentication: dev-token (default), jwt, none");
   serve_cmd->add_option("--max-concurrent-runs", max_concurrent_runs,
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
     if (!data_dir.empty()) cfg.data_dir = data_dir;
     if (!store.empty()) cfg.store = store;
     if (!node_id.empty()) cfg.node_id = node_id;
+    if (!cluster_endpoint.empty()) cfg.cluster_endpoint = cluster_endpoint;
     if (serve_cmd->count("--threads")) cfg.threads = threads;
     if (!auth.empty()) cfg.auth_mode = auth;
     if (!sandbox.empty()) cfg.sandbox = sandbox;

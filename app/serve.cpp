@@ -16,12 +16,14 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/bwrap_probe.hpp"
-#include "app/store_authority.hpp"
+#include "app/cluster_node.hpp"
 
+#include "actors/cluster.hpp"
 #include "actors/event_hub.hpp"
 #include "actors/orchestrator.hpp"
 #include "actors/stage_records.hpp"
@@ -153,29 +155,17 @@ int serve(const serve_config& cfg) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
-  // On PostgreSQL this server serves only as the store's queue authority:
-  // the schema first (migrations), then the authority, waited for as a
-  // standby while another node holds it.
-  std::unique_ptr<store_authority> authority;
+  // On PostgreSQL: the schema first (migrations), before any node of
+  // the store serves (app/cluster_node.hpp).
+  std::string node_id = cfg.node_id;
   if (where.postgresql) {
     if (auto schema = store::pg_run_store::open(where.target); !schema)
       return store_refused(schema.error());
-    std::string node_id = cfg.node_id;
     if (node_id.empty()) {
       char host[256] = "node";
       ::gethostname(host, sizeof host - 1);
       node_id = std::string(host) + "-" + std::to_string(::getpid());
     }
-    auto taken = store_authority::take(where.target, node_id, stop_signals);
-    if (!taken) {
-      spdlog::error("{}", taken.error().detail);
-      return 1;
-    }
-    if (!*taken) {
-      spdlog::info("stopped (standby)");
-      return 0;
-    }
-    authority = std::move(*taken);
   }
   auto auth = resolve_auth(cfg);
   if (!auth) return config_error(auth.error().detail);
@@ -200,6 +190,10 @@ int serve(const serve_config& cfg) {
   // threads on 2 cores (benchmarks/README.md, issue 12).
   caf_cfg.set("work-stealing.aggressive-poll-attempts", 0);
   caf_cfg.set("work-stealing.moderate-poll-attempts", 0);
+  if (where.postgresql) {  // the nodes of the store talk over CAF (actors/cluster.hpp)
+    caf_cfg.load<caf::io::middleman>();
+    actors::add_cluster_message_types(caf_cfg);
+  }
   caf::actor_system sys{caf_cfg};
 
   // The hub hears every durable event from the journal and replays from
@@ -208,10 +202,6 @@ int serve(const serve_config& cfg) {
   hub_cfg.keepalive = std::chrono::milliseconds(cfg.sse_keepalive_ms);
   auto hub = actors::spawn_event_hub(sys, {}, hub_cfg);
   actors::orchestrator_config orch_cfg;
-  orch_cfg.make_store = where.postgresql
-                            ? actors::postgresql_store_factory(where.target, authority->term())
-                                         : actors::sqlite_store_factory(where.target);
-  orch_cfg.event_listener = hub;
   orch_cfg.queue.max_concurrent_runs = cfg.max_concurrent_runs;
   orch_cfg.queue.max_queued_runs = cfg.max_queued_runs;
   orch_cfg.local_sandbox = cfg.local_sandbox;
@@ -240,14 +230,47 @@ int serve(const serve_config& cfg) {
     else
       spdlog::info("storage: commits succeed again after {} failed", detail);
   };
-  auto orch = actors::spawn_orchestrator(sys, orch_cfg);
-  if (!orch) {
-    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+  // SQLite: this server's own orchestrator. PostgreSQL: the gateway to
+  // whichever node is the queue authority (this one, once it takes over).
+  actors::orchestrator_actor front;
+  caf::actor gateway;
+  std::unique_ptr<cluster_node> cluster;
+  auto stop_actors = [&] {
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);  // ends open streams
+    if (front) caf::anon_send_exit(front, caf::exit_reason::user_shutdown);
     sys.await_all_actors_done();
-    return store_refused(orch.error());
+  };
+  if (!where.postgresql) {
+    orch_cfg.make_store = actors::sqlite_store_factory(where.target);
+    orch_cfg.event_listener = hub;
+    auto orch = actors::spawn_orchestrator(sys, orch_cfg);
+    if (!orch) {
+      stop_actors();
+      return store_refused(orch.error());
+    }
+    front = *orch;
+    caf::anon_send(hub, front);
+    restrict_store_files(where.target);  // open: its files exist
+  } else {
+    gateway = actors::spawn_orchestrator_gateway(sys);
+    front = actors::as_orchestrator(gateway);
+    caf::anon_send(hub, front);
+    auto start = [&sys, orch_cfg, url = where.target](uint64_t term,
+                                                      actors::event_listener_actor listener) {
+      auto c = orch_cfg;
+      c.make_store = actors::postgresql_store_factory(url, term);
+      c.event_listener = std::move(listener);
+      return actors::spawn_orchestrator(sys, c);
+    };
+    auto opened = cluster_node::open(
+        sys, {where.target, node_id, cfg.cluster_endpoint, gateway, hub, std::move(start)});
+    if (!opened) {
+      stop_actors();
+      return store_refused(opened.error());
+    }
+    cluster = std::move(*opened);
+    cluster->begin();
   }
-  caf::anon_send(hub, *orch);
-  if (!where.postgresql) restrict_store_files(where.target);  // open: its files exist
 
   http::http_config http_cfg;
   http_cfg.host = cfg.host;
@@ -261,17 +284,16 @@ int serve(const serve_config& cfg) {
   http_cfg.auth = std::move(*auth);
   http_cfg.storage_dir = std::filesystem::absolute(cfg.data_dir).string();
   http_cfg.sandbox_provider = cfg.sandbox;
-  if (authority) http_cfg.cluster_view = [a = authority.get()] { return a->view(); };
-  auto server = http::http_server::start(sys, *orch, hub, http_cfg);
+  if (cluster) http_cfg.cluster_view = [c = cluster.get()] { return c->view(); };
+  auto server = http::http_server::start(sys, front, hub, http_cfg);
   if (!server) {
     spdlog::error("{}", server.error().detail);
-    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(*orch, caf::exit_reason::user_shutdown);
-    sys.await_all_actors_done();
+    cluster.reset();
+    stop_actors();
     return 1;
   }
+  if (cluster) cluster->run(cfg.host + ":" + std::to_string((*server)->port()));
   // Tests and scripts read this line to learn the port (with --bind :0).
-  if (authority) authority->serve(cfg.host + ":" + std::to_string((*server)->port()));
   spdlog::info("listening on {}:{} (store {})", cfg.host, (*server)->port(),
                where.postgresql ? store::pg_run_store::redacted(where.target) : where.target);
 
@@ -280,15 +302,20 @@ int serve(const serve_config& cfg) {
   spdlog::info("signal {}: shutting down", sig);
 
   (*server)->shutdown();  // stop accepting first
-  {
+  // The orchestrator this server runs, if it does (a follower runs none).
+  auto local = front;
+  if (cluster) {
+    local = cluster->local_orchestrator();
+    cluster.reset();  // no takeover from now on
+  }
+  if (local) {
     // Everything the journal accepted before this point gets committed.
     caf::scoped_actor self{sys};
-    self->request(*orch, std::chrono::seconds(30), actors::flush_atom::value)
+    self->request(local, std::chrono::seconds(30), actors::flush_atom::value)
         .receive([](bool) {}, [](caf::error&) {});
+    caf::anon_send_exit(local, caf::exit_reason::user_shutdown);
   }
-  caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);  // ends open streams
-  caf::anon_send_exit(*orch, caf::exit_reason::user_shutdown);
-  sys.await_all_actors_done();
+  stop_actors();
   server->reset();  // only now: CAF threads no longer write responses
   spdlog::info("stopped");
   // Every actor has ended and everything acknowledged is on disk (the

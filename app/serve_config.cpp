@@ -94,6 +94,8 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
       cfg.store = v.Scalar();
     } else if (key == "node_id") {
       cfg.node_id = v.Scalar();
+    } else if (key == "cluster_endpoint") {
+      cfg.cluster_endpoint = v.Scalar();
     } else if (key == "threads" || key == "actor_threads") {
       auto n = read_number<int>(v, where, key);
       if (!n) return n.error();
@@ -153,6 +155,17 @@ result<done> load_yaml_config(const std::string& path, serve_config& cfg) {
   return done{};
 }
 
+std::optional<std::pair<std::string, uint16_t>> split_endpoint(const std::string& endpoint) {
+  auto colon = endpoint.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  auto port = endpoint.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  auto n = std::stoul(port);
+  if (n > 65535) return std::nullopt;
+  return std::make_pair(endpoint.substr(0, colon), static_cast<uint16_t>(n));
+}
+
 store_location resolve_store(const serve_config& cfg) {
   if (cfg.store.rfind("sqlite:", 0) == 0) return {false, cfg.store.substr(7)};
   if (!cfg.store.empty()) return {true, cfg.store};
@@ -178,6 +191,9 @@ result<done> check_config(const serve_config& cfg) {
                         "store: must be sqlite:PATH or postgresql://user@host:port/database");
   if (cfg.store == "sqlite:")
     return make_problem(errc::invalid_request, "store: sqlite: needs a file path");
+  if (!split_endpoint(cfg.cluster_endpoint))
+    return make_problem(errc::invalid_request, "cluster_endpoint: must be HOST:PORT (got '" +
+                                                   cfg.cluster_endpoint + "')");
   if (cfg.sandbox != "local" && cfg.sandbox != "bubblewrap")
     return make_problem(errc::invalid_request,
                         "sandbox: must be local or bubblewrap (got '" + cfg.sandbox + "')");

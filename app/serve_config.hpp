@@ -11,6 +11,10 @@
 //                             password from the URL or PGPASSWORD/.pgpass)
 //   node_id: ""               PostgreSQL: this server's name among the nodes
 //                             of the store ("" = HOSTNAME-PID)
+//   cluster_endpoint: "127.0.0.1:0"  PostgreSQL: where this server, as the
+//                             queue authority, listens for the other nodes
+//                             (CAF, unauthenticated: a private network only;
+//                             port 0 = any free port, published in the store)
 //   threads: 2                HTTP threads
 //   actor_threads: 2          CAF scheduler threads
 //   max_body_bytes: 2097152   larger request bodies answer 413
@@ -54,6 +58,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +72,7 @@ struct serve_config {
   std::string data_dir = "fabro-data";
   std::string store;  // "" = sqlite:DATA_DIR/runs.db (store_location)
   std::string node_id;  // this server among those sharing a PostgreSQL store; "" = HOSTNAME-PID
+  std::string cluster_endpoint = "127.0.0.1:0";  // HOST:PORT (split_endpoint)
   int threads = 2;
   int actor_threads = 2;
   uint64_t max_body_bytes = 2u << 20;
@@ -101,6 +107,10 @@ model::result<model::done> load_yaml_config(const std::string& path, serve_confi
 // Parses "HOST:PORT" (or "[v6]:PORT", or "HOST" for the default port)
 // into cfg.host/cfg.port. Fails with a message naming the value.
 model::result<model::done> parse_bind(const std::string& text, serve_config& cfg);
+
+// "HOST:PORT" as host and port; nullopt unless PORT is 0–65535 and HOST
+// is not empty.
+std::optional<std::pair<std::string, uint16_t>> split_endpoint(const std::string& endpoint);
 
 // Where the runs are kept, from cfg.store and cfg.data_dir.
 struct store_location {

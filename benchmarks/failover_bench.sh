@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Authority failover on a PostgreSQL store (issue 18): an authority with N
 # queued runs (queued with `fabro-orchestrator bench --start`, 16
-# connections, --max-concurrent-runs 0) and a standby on the same store;
-# the authority is SIGKILLed and the standby timed from the kill:
-#   * until it logs that it listens (it took the lock and recovered);
-#   * until GET /health answers 200 there;
+# connections, --max-concurrent-runs 0) and a follower on the same store;
+# the authority is SIGKILLed and the follower timed from the kill:
+#   * until it logs that it is the queue authority (it took the lock,
+#     recovered the queue and published its endpoint);
 #   * until the newest run answers there with the position the authority
 #     gave it.
 # PostgreSQL is private (benchmarks/lib_postgres.sh). Builds nothing.
@@ -79,17 +79,16 @@ for n in ${SIZES//,/ }; do
     last=$(get "$ap" "/api/v1/runs?page%5Blimit%5D=1" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
     pos=$(get "$ap" "/api/v1/runs/$last" | grep -o '"queue_position":[0-9]*' | cut -d: -f2)
     start_server "b$n-$r" "$url"; B=$LAST_PID
-    wait_for 30 grep -q "standby:" "$TMP/b$n-$r.log" || die "no standby"
+    wait_for 30 grep -q "follower: node" "$TMP/b$n-$r.log" || die "no follower"
+    bp=$(port_of "b$n-$r")
     t0=$(now); kill -KILL "$A"
-    wait_for 60 has_port "b$n-$r" || die "standby did not take over"
-    t_listen=$(since "$t0"); bp=$(port_of "b$n-$r")
-    wait_for 60 sh -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$bp/health | grep -q 200"
-    t_health=$(since "$t0")
+    wait_for 60 grep -q "queue authority of" "$TMP/b$n-$r.log" || die "the follower did not take over"
+    t_lead=$(since "$t0")
     wait_for 60 sh -c "curl -s -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$bp/api/v1/runs/$last | grep -q '\"queue_position\":$pos[,}]'" ||
       die "the newest run is not at position $pos after the failover"
     t_pos=$(since "$t0")
-    printf '  queued %7s  repeat %s  listening %6s s  /health %6s s  newest run at its position (%s): %6s s\n' \
-      "$n" "$r" "$t_listen" "$t_health" "$pos" "$t_pos"
+    printf '  queued %7s  repeat %s  authority %6s s  newest run at its position (%s): %6s s\n' \
+      "$n" "$r" "$t_lead" "$pos" "$t_pos"
     kill -TERM "$B"; wait "$B" 2>/dev/null
   done
 done

@@ -73,7 +73,8 @@ result<uint64_t> pg_authority::try_acquire() {
   auto bump = exec(conn_,
                    "INSERT INTO fabro_authority(term, node_id, since_ms) VALUES (1, $1, $2)"
                    " ON CONFLICT (one) DO UPDATE SET term = fabro_authority.term + 1,"
-                   " node_id = excluded.node_id, since_ms = excluded.since_ms RETURNING term",
+                   " node_id = excluded.node_id, since_ms = excluded.since_ms, endpoint = ''"
+                   " RETURNING term",
                    {id_, std::to_string(now_ms())});
   if (!ok(bump)) return failure("cannot take the authority's term");
   term_ = std::strtoull(PQgetvalue(bump.get(), 0, 0), nullptr, 10);
@@ -84,24 +85,33 @@ result<done> pg_authority::heartbeat(const std::string& address) {
   auto r = exec(conn_,
                 "INSERT INTO fabro_nodes(id, address, heartbeat_ms, started_ms)"
                 " VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET"
-                " address = excluded.address, heartbeat_ms = excluded.heartbeat_ms",
+                " address = excluded.address, heartbeat_ms = excluded.heartbeat_ms,"
+                " started_ms = excluded.started_ms",
                 {id_, address, std::to_string(now_ms()), std::to_string(started_ms_)});
   if (!ok(r)) return failure("cannot record the heartbeat");
   return done{};
 }
 
-result<std::pair<std::string, uint64_t>> pg_authority::authority() {
-  auto r = exec(conn_, "SELECT node_id, term FROM fabro_authority", {});
+result<done> pg_authority::publish_endpoint(const std::string& endpoint) {
+  auto r = exec(conn_, "UPDATE fabro_authority SET endpoint = $1 WHERE term = $2",
+                {endpoint, std::to_string(term_)});
+  if (!ok(r)) return failure("cannot publish the authority's endpoint");
+  return done{};
+}
+
+result<authority_holder> pg_authority::authority() {
+  auto r = exec(conn_, "SELECT node_id, term, endpoint FROM fabro_authority", {});
   if (!ok(r)) return failure("cannot read the authority");
-  if (PQntuples(r.get()) == 0) return std::pair<std::string, uint64_t>{"", 0};
-  return std::pair<std::string, uint64_t>{PQgetvalue(r.get(), 0, 0),
-                                          std::strtoull(PQgetvalue(r.get(), 0, 1), nullptr, 10)};
+  if (PQntuples(r.get()) == 0) return authority_holder{};
+  return authority_holder{PQgetvalue(r.get(), 0, 0),
+                          std::strtoull(PQgetvalue(r.get(), 0, 1), nullptr, 10),
+                          PQgetvalue(r.get(), 0, 2)};
 }
 
 result<std::vector<cluster_node>> pg_authority::nodes(int64_t recent_ms) {
   auto r = exec(conn_,
                 "SELECT n.id, n.address, CASE WHEN a.node_id = n.id THEN 'authority'"
-                " ELSE 'standby' END, n.heartbeat_ms, n.started_ms FROM fabro_nodes n"
+                " ELSE 'follower' END, n.heartbeat_ms, n.started_ms FROM fabro_nodes n"
                 " LEFT JOIN fabro_authority a ON true WHERE n.heartbeat_ms >= $1"
                 " ORDER BY (a.node_id = n.id) DESC, n.id",
                 {std::to_string(now_ms() - recent_ms)});

@@ -11,6 +11,10 @@
 // waits for the old one's commits in flight, and every commit after it
 // fails.
 //
+// Once it serves, the authority publishes where its CAF endpoint listens
+// (`fabro_authority.endpoint`, reset with every term): the other nodes
+// send it their requests (app/cluster_node.hpp).
+//
 // `fabro_nodes` lists the servers on the store (id, address, role,
 // heartbeat), for operators (GET /api/v1/system/info).
 //
@@ -32,9 +36,17 @@ namespace fabro::store {
 struct cluster_node {
   std::string id;
   std::string address;  // where it serves HTTP
-  std::string role;     // "authority" (holds the term in fabro_authority) or "standby"
+  std::string role;     // "authority" (holds the term in fabro_authority) or "follower"
   int64_t heartbeat_ms = 0;  // its last heartbeat (wall clock)
   int64_t started_ms = 0;
+};
+
+// Who holds the authority: node id, term and CAF endpoint ("host:port", ""
+// until published).
+struct authority_holder {
+  std::string node_id;
+  uint64_t term = 0;
+  std::string endpoint;
 };
 
 class pg_authority {
@@ -52,8 +64,11 @@ class pg_authority {
   // Records this node's heartbeat and tells whether this session is still
   // alive (when it holds the lock: still the authority).
   model::result<model::done> heartbeat(const std::string& address);
-  // The current authority's node id and term ("" and 0 when none yet).
-  model::result<std::pair<std::string, uint64_t>> authority();
+  // Publishes where this node's CAF endpoint listens; only as the
+  // authority (REQUIRES: term() > 0).
+  model::result<model::done> publish_endpoint(const std::string& endpoint);
+  // The current authority ("" and 0 when none yet).
+  model::result<authority_holder> authority();
   // Every node that heartbeat within `recent_ms`, authority first.
   model::result<std::vector<cluster_node>> nodes(int64_t recent_ms);
 

@@ -97,6 +97,11 @@ CREATE TABLE fabro_sync (
 );
 INSERT INTO fabro_sync(n) VALUES (0);
 )sql",
+    // 4: where the authority's CAF endpoint listens (the other nodes send
+    // it their requests), published once the term is taken.
+    R"sql(
+ALTER TABLE fabro_authority ADD COLUMN endpoint text NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == pg_run_store::kSchemaVersion,
               "one migration per schema version");

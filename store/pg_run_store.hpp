@@ -56,7 +56,7 @@ class pg_run_store final : public run_store {
   ~pg_run_store() override;
 
   // The schema version this code writes.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // `url` with any password replaced by "***" (for logs and /system/info).
   static std::string redacted(const std::string& url);

@@ -155,6 +155,24 @@ TEST_CASE("a global stream gets live events of every run, or only of the listed 
   CHECK_FALSE(all->closed());  // global streams never end on a run's terminal event
 }
 
+TEST_CASE("a reset ends every stream with a comment saying to reconnect", "[actors]") {
+  harness h;
+  auto all = std::make_shared<memory_sink>();
+  auto one = std::make_shared<memory_sink>();
+  caf::anon_send(h.hub, subscribe_atom::value, subscription{all, "", 0, {}});
+  caf::anon_send(h.hub, subscribe_atom::value, subscription{one, h.create_run(), 1, {}});
+  REQUIRE(eventually([&] { return h.open_subscriptions() == 2; }));
+  caf::anon_send(h.hub, reset_hub_atom::value);
+  REQUIRE(eventually([&] { return all->closed() && one->closed(); }));
+  CHECK(h.open_subscriptions() == 0);
+  const std::string last = ": the queue authority changed; reconnect\n\n";
+  for (const auto& sink : {all, one}) {
+    auto text = sink->text();
+    REQUIRE(text.size() >= last.size());
+    CHECK(text.compare(text.size() - last.size(), last.size(), last) == 0);
+  }
+}
+
 TEST_CASE("idle streams get keep-alive comments and gone consumers are dropped", "[actors]") {
   harness h;
   auto sink = std::make_shared<memory_sink>();

@@ -1,11 +1,12 @@
 // The server on a PostgreSQL store (issue 18): what was acknowledged
 // survives a SIGKILL, lives in the database rather than the data directory,
-// keeps its queue positions, and executes after a restart; a second server
-// on the store waits as a standby and takes over from a killed authority.
+// keeps its queue positions, and executes after a restart; three servers on
+// one store act as one orchestrator and survive their authority's SIGKILL.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "tests/support/manifests.hpp"
 #include "tests/support/private_postgres.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/sse_client.hpp"
 #include "tests/support/wait.hpp"
 
 using namespace fabro::testing;
@@ -85,73 +87,160 @@ TEST_CASE("a server whose PostgreSQL store cannot be reached exits with the reas
   CHECK(server.log().find(":pw@") == std::string::npos);
 }
 
-TEST_CASE("a standby on the same PostgreSQL store takes over within 10 s of the authority's "
-          "SIGKILL, with every acknowledged run and the queue's order", "[e2e][postgres]") {
+namespace {
+
+// The numbers a command wrote into `path`, one per line (date +%s%N).
+std::vector<uint64_t> stamps(const std::string& path) {
+  std::vector<uint64_t> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(std::stoull(line));
+  return out;
+}
+
+std::string field_on(uint16_t port, const std::string& id, const std::string& key) {
+  return json_string_field(http_request(port, "GET", "/api/v1/runs/" + id).body, key);
+}
+
+}  // namespace
+
+TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any node creates, "
+          "answers and streams, at most max_concurrent_runs run cluster-wide, and the "
+          "authority's SIGKILL loses no run", "[e2e][postgres]") {
   FABRO_REQUIRE_POSTGRES(pg);
   auto url = pg->fresh_database();
-  temp_dir alpha_dir, beta_dir, work;
-  server_process alpha(alpha_dir.path + "/data",
-                       {"--store", url, "--max-concurrent-runs", "1", "--node-id", "alpha"});
-  INFO(alpha.log());
-  REQUIRE(alpha.started());
-  auto r = http_request(alpha.port(), "POST", "/api/v1/runs?start=true",
-                        exec_manifest(command_workflow("touch started; sleep 20"), work.path));
+  temp_dir dirs, work;
+  auto node = [&](const std::string& id) {
+    return std::make_unique<server_process>(
+        dirs.path + "/" + id,
+        std::vector<std::string>{"--store", url, "--max-concurrent-runs", "2", "--node-id", id});
+  };
+  auto alpha = node("alpha");  // first: the authority
+  INFO(alpha->log());
+  REQUIRE(alpha->started());
+  auto beta = node("beta");
+  auto gamma = node("gamma");
+  INFO(beta->log());
+  INFO(gamma->log());
+  REQUIRE(beta->started());
+  REQUIRE(gamma->started());
+  CHECK(beta->log().find("follower: node alpha is the queue authority (term 1)") !=
+        std::string::npos);
+  const std::vector<uint16_t> ports = {alpha->port(), beta->port(), gamma->port()};
+  auto info = [](uint16_t port) { return http_request(port, "GET", "/api/v1/system/info").body; };
+  for (auto port : ports)
+    CHECK(eventually([&] {
+      auto body = info(port);
+      return body.find("\"authority\":\"alpha\",\"term\":1,") != std::string::npos &&
+             body.find("{\"id\":\"gamma\",\"address\":\"127.0.0.1:" +
+                       std::to_string(gamma->port()) + "\",\"role\":\"follower\"") !=
+                 std::string::npos;
+    }));
+
+  // A run created on beta, executed by alpha, streamed on gamma: replay,
+  // then live, every seq once, in order, to run.completed.
+  auto r = http_request(beta->port(), "POST", "/api/v1/runs?start=true",
+                        exec_manifest(command_workflow("sleep 0.5"), work.path));
   REQUIRE(r.status == 201);
-  auto running = json_string_field(r.body, "id");
-  REQUIRE(eventually([&] { return std::filesystem::exists(work.path + "/started"); }));
-  std::vector<std::string> queued;
+  auto streamed = json_string_field(r.body, "id");
+  {
+    sse_client stream(gamma->port(), "/api/v1/runs/" + streamed + "/attach?since_seq=1");
+    REQUIRE(stream.status() == 200);
+    REQUIRE(stream.wait_closed(std::chrono::seconds(30)));
+    const auto& frames = stream.frames();
+    REQUIRE_FALSE(frames.empty());
+    for (size_t i = 0; i < frames.size(); ++i) CHECK(frames[i].id == i + 1);
+    CHECK(frames.back().data.find("\"event\":\"run.completed\"") != std::string::npos);
+    CHECK(frames.size() ==
+          data_items(http_request(alpha->port(), "GET",
+                                  "/api/v1/runs/" + streamed + "/events?limit=1000")
+                         .body)
+              .size());
+  }
+
+  // Two long runs take both slots of the cluster; six more queue behind
+  // them, created round-robin on the three nodes, positions 1..6.
+  std::vector<std::string> held, queued;
+  for (int i = 0; i < 2; ++i) {
+    auto mark = work.path + "/held" + std::to_string(i);
+    r = http_request(ports[i], "POST", "/api/v1/runs?start=true",
+                     exec_manifest(command_workflow("date +%s%N >> " + mark + "; sleep 20"),
+                                   work.path));
+    REQUIRE(r.status == 201);
+    held.push_back(json_string_field(r.body, "id"));
+  }
+  for (int i = 0; i < 2; ++i)
+    REQUIRE(eventually([&] { return stamps(work.path + "/held" + std::to_string(i)).size() == 1; }));
   for (int i = 0; i < 6; ++i) {
-    r = http_request(alpha.port(), "POST", "/api/v1/runs?start=true",
-                     exec_manifest(command_workflow("true"), work.path, /*dry_run=*/true));
+    auto mark = work.path + "/q" + std::to_string(i);
+    r = http_request(ports[i % 3], "POST", "/api/v1/runs?start=true",
+                     exec_manifest(command_workflow("date +%s%N >> " + mark +
+                                                    "; sleep 0.3; date +%s%N >> " + mark),
+                                   work.path));
     REQUIRE(r.status == 201);
     CHECK(json_uint_field(r.body, "queue_position") == static_cast<uint64_t>(i + 1));
     queued.push_back(json_string_field(r.body, "id"));
   }
+  // Whichever node answers, the same positions.
+  for (auto port : ports)
+    for (size_t i = 0; i < queued.size(); ++i)
+      CHECK(json_uint_field(http_request(port, "GET", "/api/v1/runs/" + queued[i]).body,
+                            "queue_position") == i + 1);
+  for (int i = 0; i < 6; ++i) CHECK(stamps(work.path + "/q" + std::to_string(i)).empty());
 
-  // The standby waits (it does not listen) until the authority is gone.
-  std::unique_ptr<server_process> beta;
-  std::thread standby([&] {
-    beta = std::make_unique<server_process>(
-        beta_dir.path + "/data",
-        std::vector<std::string>{"--store", url, "--max-concurrent-runs", "0", "--node-id", "beta"});
-  });
-  auto info = [](uint16_t port) { return http_request(port, "GET", "/api/v1/system/info").body; };
-  CHECK(eventually([&] {
-    auto body = info(alpha.port());
-    return body.find("{\"id\":\"beta\",\"address\":\"\",\"role\":\"standby\"") !=
-           std::string::npos;
-  }));
-  auto before = info(alpha.port());
-  CHECK(before.find("\"cluster\":{\"node\":\"alpha\",\"term\":1,") != std::string::npos);
-  CHECK(before.find("{\"id\":\"alpha\",\"address\":\"127.0.0.1:" +
-                    std::to_string(alpha.port()) + "\",\"role\":\"authority\"") !=
-        std::string::npos);
-
+  // The authority dies: a follower takes over within 10 s.
   auto killed = std::chrono::steady_clock::now();
-  alpha.kill();
-  standby.join();
-  auto took = std::chrono::steady_clock::now() - killed;
-  REQUIRE(beta);
-  INFO(beta->log());
-  REQUIRE(beta->started());
-  CHECK(took < 10s);
-  CHECK(beta->log().find("standby: node alpha is the queue authority") != std::string::npos);
-  CHECK(info(beta->port()).find("\"cluster\":{\"node\":\"beta\",\"term\":2,") !=
-        std::string::npos);
-  // The run alpha executed ended with it; the queue is whole and in order.
-  auto body = http_request(beta->port(), "GET", "/api/v1/runs/" + running).body;
-  CHECK(json_string_field(body, "status") == "failed");
-  CHECK(json_string_field(body, "status_reason") == "terminated");
-  for (size_t i = 0; i < queued.size(); ++i) {
-    body = http_request(beta->port(), "GET", "/api/v1/runs/" + queued[i]).body;
-    CHECK(json_string_field(body, "status") == "queued");
-    CHECK(json_uint_field(body, "queue_position") == i + 1);
+  alpha->kill();
+  std::string now_authority;
+  REQUIRE(eventually(
+      [&] {
+        for (auto port : {beta->port(), gamma->port()}) {
+          auto body = info(port);
+          for (const char* id : {"beta", "gamma"})
+            if (body.find(std::string("\"cluster\":{\"node\":\"") + id + "\",\"authority\":\"" +
+                          id + "\",\"term\":2,") != std::string::npos)
+              now_authority = id;
+        }
+        return !now_authority.empty();
+      },
+      std::chrono::seconds(10)));
+  CHECK(std::chrono::steady_clock::now() - killed < 10s);
+
+  // The runs alpha executed ended with it; every queued run executes, once,
+  // in queue order, never more than two at a time; both survivors answer.
+  for (const auto& id : held)
+    for (auto port : {beta->port(), gamma->port()}) {
+      CHECK(eventually([&] { return field_on(port, id, "status") == "failed"; }));
+      CHECK(field_on(port, id, "status_reason") == "terminated");
+    }
+  for (const auto& id : queued)
+    CHECK(eventually(
+        [&] { return field_on(gamma->port(), id, "status") == "completed"; },
+        std::chrono::seconds(30)));
+  CHECK(field_on(beta->port(), streamed, "status") == "completed");
+  std::vector<std::pair<uint64_t, uint64_t>> spans;  // [start, end] of each queued run
+  for (int i = 0; i < 6; ++i) {
+    auto s = stamps(work.path + "/q" + std::to_string(i));
+    REQUIRE(s.size() == 2);  // once: one start, one end
+    spans.emplace_back(s[0], s[1]);
   }
-  // Creates go on through the new authority, at the end of the queue.
-  r = http_request(beta->port(), "POST", "/api/v1/runs?start=true",
-                   exec_manifest(command_workflow("true"), work.path, true));
-  CHECK(r.status == 201);
-  CHECK(json_uint_field(r.body, "queue_position") == queued.size() + 1);
+  for (int i = 0; i < 2; ++i) CHECK(stamps(work.path + "/held" + std::to_string(i)).size() == 1);
+  for (const auto& [start, end] : spans) {
+    int running = 0;
+    for (const auto& other : spans) running += other.first <= start && start < other.second;
+    CHECK(running <= 2);
+  }
+  // FIFO with two slots: run i+2 starts only after a slot freed, long
+  // after run i started.
+  for (size_t i = 0; i + 2 < spans.size(); ++i) CHECK(spans[i].first < spans[i + 2].first);
+
+  // Creates go on through the new authority, from either survivor.
+  for (auto port : {beta->port(), gamma->port()}) {
+    r = http_request(port, "POST", "/api/v1/runs",
+                     exec_manifest(command_workflow("true"), work.path, true));
+    CHECK(r.status == 201);
+  }
+  CHECK(info(beta->port()).find("\"authority\":\"" + now_authority + "\"") != std::string::npos);
 }
 
 TEST_CASE("a server that lost the PostgreSQL store's authority commits nothing more",

@@ -72,6 +72,19 @@ TEST_CASE("sandbox takes local or bubblewrap and nothing else", "[e2e]") {
         std::string::npos);
 }
 
+TEST_CASE("cluster_endpoint takes HOST:PORT and nothing else", "[e2e]") {
+  temp_dir dir;
+  auto bad = run_binary({"serve", "--config", write_config(dir, "cluster_endpoint: nowhere\n")});
+  CHECK(bad.first == 2);
+  CHECK(bad.second.find(":1: cluster_endpoint: must be HOST:PORT (got 'nowhere')") !=
+        std::string::npos);
+  for (const char* flag : {"127.0.0.1:70000", ":7400", "10.0.0.5:"}) {
+    auto refused = run_binary({"serve", "--cluster-endpoint", flag});
+    CHECK(refused.first == 2);
+    CHECK(refused.second.find("cluster_endpoint: must be HOST:PORT") != std::string::npos);
+  }
+}
+
 TEST_CASE("an IPv6 bind ([::1]:PORT) listens on IPv6 loopback, as the README says", "[e2e]") {
   int probe = ::socket(AF_INET6, SOCK_STREAM, 0);
   sockaddr_in6 any{};

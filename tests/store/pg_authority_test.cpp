@@ -36,7 +36,10 @@ TEST_CASE("one PostgreSQL session holds the authority, the next one takes a new 
   CHECK(*(*first)->try_acquire() == 1);
   CHECK(*(*second)->try_acquire() == 0);
   CHECK(*(*second)->try_acquire() == 0);
-  CHECK((*second)->authority()->first == "a");
+  CHECK((*second)->authority()->node_id == "a");
+  CHECK((*second)->authority()->endpoint == "");  // not published yet
+  REQUIRE((*first)->publish_endpoint("127.0.0.1:7"));
+  CHECK((*second)->authority()->endpoint == "127.0.0.1:7");
   REQUIRE((*first)->heartbeat("127.0.0.1:1"));
   REQUIRE((*second)->heartbeat(""));
   auto nodes = (*second)->nodes(60000);
@@ -45,12 +48,13 @@ TEST_CASE("one PostgreSQL session holds the authority, the next one takes a new 
   CHECK(nodes->at(0).id == "a");
   CHECK(nodes->at(0).role == "authority");
   CHECK(nodes->at(0).address == "127.0.0.1:1");
-  CHECK(nodes->at(1).role == "standby");
+  CHECK(nodes->at(1).role == "follower");
   first->reset();  // its session ends: the lock is free once its backend exits
   CHECK(testing::eventually([&] { return *(*second)->try_acquire() == 2; }));
   CHECK(*(*second)->try_acquire() == 2);  // held: the same term
-  CHECK((*second)->authority()->first == "b");
-  CHECK((*second)->authority()->second == 2);
+  CHECK((*second)->authority()->node_id == "b");
+  CHECK((*second)->authority()->term == 2);
+  CHECK((*second)->authority()->endpoint == "");  // a new term: the old endpoint is gone
 }
 
 TEST_CASE("a store fenced with a superseded term commits nothing, the current term commits",
