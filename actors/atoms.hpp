@@ -34,5 +34,6 @@ using append_atom = caf::atom_constant<caf::atom("append")>;
 using stages_atom = caf::atom_constant<caf::atom("stages")>;
 using turns_atom = caf::atom_constant<caf::atom("turns")>;
 using billing_atom = caf::atom_constant<caf::atom("billing")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
 
 }  // namespace fabro::actors

@@ -13,6 +13,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/errors.hpp"
+#include "actors/run.hpp"
+#include "actors/run_setup.hpp"
 
 namespace fabro::actors {
 namespace {
@@ -36,11 +38,15 @@ cluster_endpoint_actor::behavior_type endpoint_impl(endpoint_pointer self,
                  joined.end());
   });
   return {
-      [=](join_atom, event_hub_actor& hub) -> caf::result<orchestrator_actor> {
+      [=](join_atom, event_hub_actor& hub, executor_actor& executor, std::string& node,
+          uint64_t slots) -> caf::result<orchestrator_actor> {
         if (!self->state.orch)
           return to_error(model::errc::unavailable, "The queue authority is starting.");
         self->monitor(hub);
         self->state.joined.push_back(std::move(hub));
+        if (executor)
+          self->send(self->state.orch, join_atom::value, std::move(executor), std::move(node),
+                     slots);
         return self->state.orch;
       },
       [=](publish_atom, std::vector<published_event>& events) {
@@ -75,6 +81,7 @@ class any_answer final : public caf::detail::behavior_impl {
 
 struct gateway_state {
   caf::actor target;
+  bool mirror_exit = false;  // a run's relay: ends as its target did
   // Requests relayed to `target` and not answered yet: failed with 503
   // when it goes down (a remote orchestrator's node died), since no
   // answer will come.
@@ -90,11 +97,18 @@ void fail_pending(gateway_state& st) {
   st.pending.clear();
 }
 
-caf::behavior gateway_impl(caf::stateful_actor<gateway_state>* self) {
+caf::behavior gateway_impl(caf::stateful_actor<gateway_state>* self, caf::actor target,
+                           bool mirror_exit) {
+  self->state.mirror_exit = mirror_exit;
+  if (target) {
+    self->state.target = target;
+    self->monitor(target);
+  }
   self->set_down_handler([=](caf::down_msg& dm) {
     if (dm.source != self->state.target.address()) return;
     fail_pending(self->state);
     self->state.target = caf::actor();
+    if (self->state.mirror_exit) self->quit(dm.reason);
   });
   self->set_default_handler([self](caf::scheduled_actor*, caf::message_view& msg)
                                 -> caf::result<caf::message> {
@@ -140,13 +154,50 @@ caf::behavior gateway_impl(caf::stateful_actor<gateway_state>* self) {
   };
 }
 
+struct executor_state {
+  run_options opts;
+  std::unordered_map<caf::actor_addr, run_actor> runs;
+  static inline const char* name = "executor";
+};
+
+executor_actor::behavior_type executor_impl(
+    executor_actor::stateful_pointer<executor_state> self, run_options opts) {
+  self->state.opts = std::move(opts);
+  self->set_down_handler([=](caf::down_msg& dm) { self->state.runs.erase(dm.source); });
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    for (auto& [addr, run] : self->state.runs) self->send_exit(run, msg.reason);
+    self->quit(msg.reason);
+  });
+  return {
+      [=](run_atom, model::run_record& record, journal_actor& journal,
+          queue_manager_actor& queue) -> caf::actor {
+        auto opts = self->state.opts;
+        opts.queue = std::move(queue);
+        auto run = spawn_run(self->system(), std::move(record), std::move(journal), opts);
+        self->monitor(run);
+        self->state.runs.emplace(run.address(), run);
+        return caf::actor_cast<caf::actor>(run);
+      },
+  };
+}
+
 }  // namespace
 
 cluster_endpoint_actor spawn_cluster_endpoint(caf::actor_system& sys, event_hub_actor local_hub) {
   return sys.spawn(endpoint_impl, std::move(local_hub));
 }
 
-caf::actor spawn_orchestrator_gateway(caf::actor_system& sys) { return sys.spawn(gateway_impl); }
+caf::actor spawn_orchestrator_gateway(caf::actor_system& sys) {
+  return sys.spawn(gateway_impl, caf::actor(), false);
+}
+
+caf::actor spawn_relay(caf::actor_system& sys, caf::actor target) {
+  return sys.spawn(gateway_impl, std::move(target), true);
+}
+
+executor_actor spawn_executor(caf::actor_system& sys, const orchestrator_config& cfg) {
+  return sys.spawn(executor_impl, make_run_options(sys, cfg));
+}
 
 orchestrator_actor as_orchestrator(const caf::actor& gateway) {
   return caf::actor_cast<orchestrator_actor>(gateway);
@@ -169,7 +220,13 @@ void add_cluster_message_types(caf::actor_system_config& cfg) {
       .add_message_type<std::vector<published_event>>("fabro::published_events")
       .add_message_type<orchestrator_actor>("fabro::orchestrator_actor")
       .add_message_type<event_hub_actor>("fabro::event_hub_actor")
-      .add_message_type<journal_actor>("fabro::journal_actor");
+      .add_message_type<journal_actor>("fabro::journal_actor")
+      .add_message_type<queue_manager_actor>("fabro::queue_manager_actor")
+      .add_message_type<executor_actor>("fabro::executor_actor")
+      .add_message_type<run_actor>("fabro::run_actor")
+      .add_message_type<std::vector<store::run_write>>("fabro::run_writes")
+      .add_message_type<std::vector<store::write_outcome>>("fabro::write_outcomes")
+      .add_message_type<model::gate_answer>("fabro::gate_answer");
 }
 
 }  // namespace fabro::actors

@@ -16,8 +16,12 @@
 //   (a remote node that died never answers). It hands out the journal
 //   (intake) only while its orchestrator is local: the create fast path
 //   (actors/run_intake.hpp) carries pointers that stay in one process.
+// - executor: spawns, on a follower, the run actors of the runs the
+//   authority's orchestrator places there; they commit through the
+//   authority's journal (fenced by its term) and free their slot in its
+//   queue manager, and control reaches them as any run actor.
 // - endpoint: what the authority publishes over CAF. A node joins with its
-//   event hub and gets the orchestrator back; from then on the endpoint,
+//   event hub and executor and gets the orchestrator back; from then on the endpoint,
 //   the orchestrator's event listener, gives every durable event to the
 //   authority's own hub and to every joined hub (until that hub's node
 //   goes down). A hub that joined before it subscribes its streams misses
@@ -37,13 +41,14 @@
 
 namespace fabro::actors {
 
-using join_atom = caf::atom_constant<caf::atom("join")>;
 using retarget_atom = caf::atom_constant<caf::atom("retarget")>;
 
 using cluster_endpoint_actor = caf::typed_actor<
-    // A node's hub joins: it hears every durable event from now on;
-    // answers the orchestrator.
-    caf::replies_to<join_atom, event_hub_actor>::with<orchestrator_actor>,
+    // A node joins with its hub, which hears every durable event from now
+    // on, and its executor (node id, slots), which the orchestrator may
+    // give runs to; answers the orchestrator.
+    caf::replies_to<join_atom, event_hub_actor, executor_actor, std::string, uint64_t>::with<
+        orchestrator_actor>,
     // From the orchestrator's journal: events just made durable.
     caf::reacts_to<publish_atom, std::vector<published_event>>,
     // The orchestrator to hand out; set once, before publishing.
@@ -56,6 +61,18 @@ cluster_endpoint_actor spawn_cluster_endpoint(caf::actor_system& sys, event_hub_
 // Messages: (retarget_atom, orchestrator_actor) forwards to that
 // orchestrator from now on; (retarget_atom) forwards nowhere (503).
 caf::actor spawn_orchestrator_gateway(caf::actor_system& sys);
+
+// A relay to `target` like the gateway (errors and answers relayed,
+// unanswered requests failed with 503 when the target goes) that ends with
+// the target's exit reason when it goes: the orchestrator's handle of a run
+// executing on another node.
+caf::actor spawn_relay(caf::actor_system& sys, caf::actor target);
+
+// A node's executor: spawns run actors here, executing as `cfg` says
+// (sandbox, stage handlers, LLM providers: actors/run_setup.hpp; its store
+// and queue fields are not used), with the queue manager it is given; ends
+// them when it ends (the node lost its queue authority).
+executor_actor spawn_executor(caf::actor_system& sys, const orchestrator_config& cfg);
 
 // The gateway as the orchestrator HTTP handlers talk to.
 orchestrator_actor as_orchestrator(const caf::actor& gateway);

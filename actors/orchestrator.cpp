@@ -14,13 +14,8 @@
 #include "actors/id_source.hpp"
 #include "actors/journal.hpp"
 #include "actors/run.hpp"
+#include "actors/run_setup.hpp"
 #include "actors/orchestrator_state.hpp"
-#include "actors/stage_handlers/command.hpp"
-#include "actors/stage_handlers/human.hpp"
-#include "actors/stage_handlers/llm_agent.hpp"
-#include "actors/stage_handlers/llm_prompt.hpp"
-#include "actors/stage_handlers/simulated_llm.hpp"
-#include "actors/stage_handlers/wait.hpp"
 #include "actors/store_reader.hpp"
 #include "model/run_recovery.hpp"
 
@@ -302,7 +297,9 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
   self->link_to(journal);
   self->link_to(reader);
   self->link_to(st.queue);
+  st.local_slots = qcfg.max_concurrent_runs;
   self->set_down_handler([=](caf::down_msg& dm) {
+    if (node_down(self, dm)) return;
     auto it = self->state.run_ids.find(dm.source);
     if (it == self->state.run_ids.end()) return;
     auto id = std::move(it->second);
@@ -333,6 +330,9 @@ orchestrator_actor::behavior_type orchestrator_impl(orchestrator_pointer self,
           const std::string& login) { return control(self, action, id, login); },
       [=](delete_atom, const std::string& id, bool force) { return remove(self, id, force); },
       [=](launch_atom, const std::string& id) { launch(self, id); },
+      [=](join_atom, executor_actor& executor, std::string& node, uint64_t slots) {
+        join_executor(self, std::move(executor), std::move(node), slots);
+      },
       [=](stats_atom) {
         auto& st = self->state;
         return orchestrator_stats{st.runs.size(), st.waiting.submitted(), st.waiting.queued()};
@@ -454,40 +454,6 @@ model::result<std::vector<store::waiting_row>> recover(caf::actor_system& sys,
 
 }  // namespace
 
-namespace {
-
-// Agent and prompt handlers (orchestrator_config's LLM fields): an
-// embedder's, else real ones on the configured providers, else the
-// simulation when opted into, else none (runs with LLM stages then fail
-// their precondition). Needs the command handler (the agent's shell).
-void add_llm_handlers(caf::actor_system& sys, const orchestrator_config& cfg, run_options& o) {
-  o.llm_defaults = cfg.llm_defaults;
-  o.simulated_llm.clear();
-  bool own_agent = cfg.handlers.count("agent") > 0, own_prompt = cfg.handlers.count("prompt") > 0;
-  if (own_agent && own_prompt) return;
-  llm_handler_config llm;
-  llm.providers = cfg.llm_providers;
-  if (llm.providers.empty() && cfg.llm_from_environment)
-    llm = llm_config_from_environment(cfg.llm_base_urls, cfg.llm_key_files);
-  if (!llm.providers.empty()) {
-    auto http = outbound_http::start();
-    if (!own_prompt) o.handlers.emplace("prompt", spawn_llm_prompt_handler(sys, llm, http));
-    if (!own_agent)
-      o.handlers.emplace("agent", spawn_llm_agent_handler(sys, llm, http, o.handlers.at("command")));
-    return;
-  }
-  if (!cfg.simulate_llm) {
-    o.llm_unavailable = true;
-    return;
-  }
-  auto simulated = spawn_simulated_llm_handler(sys);
-  if (!own_prompt) o.handlers.emplace("prompt", simulated);
-  if (!own_agent) o.handlers.emplace("agent", simulated);
-  o.simulated_llm = own_prompt ? "agent" : own_agent ? "prompt" : "agent and prompt";
-}
-
-}  // namespace
-
 model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
                                                      const orchestrator_config& cfg) {
   auto journal = spawn_journal(sys, cfg.make_store, cfg.event_listener, cfg.on_storage);
@@ -503,21 +469,7 @@ model::result<orchestrator_actor> spawn_orchestrator(caf::actor_system& sys,
     caf::anon_send_exit(*reader, caf::exit_reason::user_shutdown);
     return waiting.error();
   }
-  run_options run_opts;
-  run_opts.local_sandbox = cfg.local_sandbox;
-  run_opts.retry_jitter = cfg.retry_jitter;
-  run_opts.kill_grace_ms = cfg.kill_grace_ms;
-  run_opts.sandbox = cfg.sandbox;
-  run_opts.bwrap_path = cfg.bwrap_path;
-  run_opts.sandbox_hidden = cfg.sandbox_hidden;
-  run_opts.handlers = cfg.handlers;
-  if (!run_opts.handlers.count("wait")) run_opts.handlers.emplace("wait", spawn_wait_handler(sys));
-  if (!run_opts.handlers.count("human"))
-    run_opts.handlers.emplace("human", spawn_human_handler(sys));
-  if (!run_opts.handlers.count("command"))
-    run_opts.handlers.emplace(
-        "command", spawn_command_handler(sys, {cfg.kill_grace_ms, cfg.stage_records_dir}));
-  add_llm_handlers(sys, cfg, run_opts);
+  auto run_opts = make_run_options(sys, cfg);
   return sys.spawn(orchestrator_impl, *journal, *reader, std::move(*waiting), run_opts,
                    cfg.queue);
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -26,6 +27,14 @@
 namespace fabro::actors {
 
 using intake_atom = caf::atom_constant<caf::atom("intake")>;
+
+// Spawns run actors on another server of a shared store (actors/cluster.hpp):
+// the actor of a durable run `record`, committing through `journal` and
+// giving its slot back to `queue` (both the queue authority's); answers
+// the run actor (an actors/run.hpp run_actor).
+using executor_actor = caf::typed_actor<
+    caf::replies_to<run_atom, model::run_record, journal_actor, queue_manager_actor>::with<
+        caf::actor>>;
 
 struct orchestrator_stats {
   uint64_t run_actors = 0;  // runs executing (or being ended) in an actor
@@ -159,7 +168,14 @@ using orchestrator_actor = caf::typed_actor<
     // the same answers, without a request to this actor.
     caf::replies_to<intake_atom>::with<journal_actor>,
     // Internal, from the journal: the runs of a synced batch.
-    caf::reacts_to<created_atom, created_notice>>;
+    caf::reacts_to<created_atom, created_notice>,
+    // Another server of a shared store offers to execute runs
+    // (actors/cluster.hpp): its executor, its node id and how many runs it
+    // takes at once. Admitted runs go to the node executing the fewest
+    // (this one included) among those with a free slot; while the
+    // executor's node is up. A run whose node goes away ends failed /
+    // terminated and gives its slot back.
+    caf::reacts_to<join_atom, executor_actor, std::string, uint64_t>>;
 
 struct orchestrator_config {
   store_factory make_store;  // where runs are kept; required

@@ -211,7 +211,7 @@ void launch(orchestrator_pointer self, const std::string& id) {
       release();
       return next(self, id);
     }
-    wake(
+    place(
         self, id,
         [=] {
           next(self, id);

@@ -40,6 +40,16 @@ struct orchestrator_state {
   // Deletes waiting for a forced cancel to end their run.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<bool>>> deleting;
   run_options run_opts;
+  // Other servers' executors (actors/orchestrator_nodes.cpp), and the
+  // runs executing there (run id -> node id), behind a relay each.
+  struct executor_entry {
+    executor_actor handle;
+    std::string node;
+    uint64_t slots = 0;
+  };
+  std::vector<executor_entry> executors;
+  std::unordered_map<std::string, std::string> placed;
+  uint64_t local_slots = 0;  // runs this server executes at once
   static inline const char* name = "orchestrator";
 };
 
@@ -56,8 +66,19 @@ void adopt_run(orchestrator_pointer self, model::run_record record);
 
 // Reads run `id` from the store and gives it its actor, then `then()`;
 // `failed(err)` when it cannot be read.
+// place() does the same for a run that is to execute, on the server that
+// executes fewest (among this one and the joined executors with a free
+// slot): actors/orchestrator_nodes.cpp.
 void wake(orchestrator_pointer self, const std::string& id, std::function<void()> then,
           std::function<void(caf::error)> failed);
+
+void place(orchestrator_pointer self, const std::string& id, std::function<void()> then,
+           std::function<void(caf::error)> failed);
+// actors/orchestrator_nodes.cpp: an executor joins; a down message of an
+// executor or of a run placed on another node (true when it was one).
+void join_executor(orchestrator_pointer self, executor_actor executor, std::string node,
+                   uint64_t slots);
+bool node_down(orchestrator_pointer self, const caf::down_msg& dm);
 
 // Answers `promise` with a non-live run's refusal: errc::conflict with
 // `what` when the run is stored, else errc::run_not_found.

@@ -50,6 +50,7 @@ cluster_node::~cluster_node() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (endpoint_) caf::anon_send_exit(endpoint_, caf::exit_reason::user_shutdown);
+  if (executor_) caf::anon_send_exit(executor_, caf::exit_reason::user_shutdown);
 }
 
 void cluster_node::run(const std::string& http_address) {
@@ -153,7 +154,9 @@ void cluster_node::follow() {
   auto endpoint = *remote;
   caf::scoped_actor self{sys_};
   actors::orchestrator_actor orch;
-  self->request(endpoint, kJoinTimeout, actors::join_atom::value, settings_.hub)
+  if (!executor_ && settings_.make_executor) executor_ = settings_.make_executor();
+  self->request(endpoint, kJoinTimeout, actors::join_atom::value, settings_.hub, executor_,
+                settings_.node_id, settings_.slots)
       .receive([&](actors::orchestrator_actor& o) { orch = std::move(o); },
                [&](caf::error& err) {
                  say("cannot join the queue authority " + holder->node_id + ": " +
@@ -179,10 +182,12 @@ void cluster_node::unfollow(const char* why) {
   followed_term_ = 0;
   caf::anon_send(settings_.gateway, actors::retarget_atom::value);
   caf::anon_send(settings_.hub, actors::reset_hub_atom::value);
+  if (executor_) caf::anon_send_exit(executor_, caf::exit_reason::user_shutdown);
+  executor_ = nullptr;
 }
 
 void cluster_node::refresh() {
-  if (auto beat = authority_->heartbeat(http_address_); !beat) {
+  if (auto beat = authority_->heartbeat(http_address_, settings_.slots); !beat) {
     if (authority_->term()) {
       spdlog::error("lost the queue authority's session ({}): stopping, another node may take "
                     "over",
@@ -206,6 +211,7 @@ void cluster_node::refresh() {
         .field("id", n.id)
         .field("address", n.address)
         .field("role", n.role)
+        .field("slots", n.slots)
         .field("heartbeat_ms", n.heartbeat_ms)
         .field("started_ms", n.started_ms)
         .end_object();

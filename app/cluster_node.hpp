@@ -10,11 +10,13 @@
 //   at `endpoint` (HOST:PORT, port 0 = any free one) and its address in
 //   the store, and points the gateway at the local orchestrator.
 // - Until then it follows: it connects to the endpoint the store names,
-//   joins with the node's event hub and points the gateway at the remote
-//   orchestrator. When that connection drops or the store names a new
-//   term, the gateway points nowhere (503) and the hub ends its streams
-//   (clients resume with Last-Event-ID) until the next authority is
-//   reached.
+//   joins with the node's event hub and a new executor (the authority
+//   places runs on it) and points the gateway at the remote orchestrator.
+//   When that connection drops or the store names a new term, the gateway
+//   points nowhere (503), the executor ends its runs (the next authority's
+//   recovery ends them failed/terminated, as a restart does) and the hub
+//   ends its streams (clients resume with Last-Event-ID) until the next
+//   authority is reached.
 // - Every 500 ms it heartbeats (fabro_nodes) and refreshes the operator
 //   view. An authority whose database session is lost stops the server
 //   (SIGTERM to itself): another node may take over, and the store's fence
@@ -53,6 +55,10 @@ class cluster_node {
     caf::actor gateway;    // actors/cluster.hpp
     actors::event_hub_actor hub;
     start_authority start;
+    // While following: this node's executor, offered to the authority with
+    // `slots` (its max_concurrent_runs); null executes nothing here.
+    std::function<actors::executor_actor()> make_executor;
+    uint64_t slots = 0;
   };
 
   // Connects to the store. Fails when it cannot be reached.
@@ -65,8 +71,8 @@ class cluster_node {
   void begin();
   // Starts the thread; `http_address` is what operators see for this node.
   void run(const std::string& http_address);
-  // {"node","authority","term","nodes":[{"id","address","role","heartbeat_ms",
-  // "started_ms"}]} as of the last heartbeat; never blocks.
+  // {"node","authority","term","nodes":[{"id","address","role","slots",
+  // "heartbeat_ms","started_ms"}]} as of the last heartbeat; never blocks.
   std::string view() const;
   // The orchestrator this node runs as the authority; null while following.
   actors::orchestrator_actor local_orchestrator() const;
@@ -93,6 +99,7 @@ class cluster_node {
   bool monitored_ = false;  // the thread watches followed_
   std::string missing_;  // what was last said of an unreachable authority
   actors::cluster_endpoint_actor endpoint_;  // as the authority
+  actors::executor_actor executor_;          // while following
 
   mutable std::mutex mutex_;
   std::string view_;

@@ -262,8 +262,10 @@ int serve(const serve_config& cfg) {
       c.event_listener = std::move(listener);
       return actors::spawn_orchestrator(sys, c);
     };
-    auto opened = cluster_node::open(
-        sys, {where.target, node_id, cfg.cluster_endpoint, gateway, hub, std::move(start)});
+    auto executor = [&sys, orch_cfg] { return actors::spawn_executor(sys, orch_cfg); };
+    auto opened = cluster_node::open(sys, {where.target, node_id, cfg.cluster_endpoint, gateway,
+                                           hub, std::move(start), std::move(executor),
+                                           cfg.max_concurrent_runs});
     if (!opened) {
       stop_actors();
       return store_refused(opened.error());

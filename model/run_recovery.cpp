@@ -4,7 +4,9 @@
 
 namespace fabro::model {
 
-recovery_step recover_after_restart(const run_record& r, int64_t now_ms) {
+namespace {
+
+recovery_step recover(const run_record& r, int64_t now_ms, std::string error) {
   recovery_step step{r, std::nullopt};
   if (r.status == run_status::submitted || r.status == run_status::queued) return step;
 
@@ -13,8 +15,7 @@ recovery_step recover_after_restart(const run_record& r, int64_t now_ms) {
   out.status = cancelled ? run_status::cancelled : run_status::failed;
   out.reason = cancelled ? status_reason::cancelled : status_reason::terminated;
   out.pending_control = control_action::none;
-  out.error_message =
-      "Engine error: Fabro server restarted before the run reached a terminal state.";
+  out.error_message = std::move(error);
   out.duration_ms = r.start_time_ms >= 0 ? now_ms - r.start_time_ms : 0;
   out.last_seq = r.last_seq + 1;
 
@@ -32,6 +33,21 @@ recovery_step recover_after_restart(const run_record& r, int64_t now_ms) {
   e.properties_json = props.take();
   step.event = std::move(e);
   return step;
+}
+
+}  // namespace
+
+recovery_step recover_after_restart(const run_record& r, int64_t now_ms) {
+  return recover(r, now_ms,
+                 "Engine error: Fabro server restarted before the run reached a terminal state.");
+}
+
+recovery_step recover_after_node_loss(const run_record& r, int64_t now_ms,
+                                      const std::string& node) {
+  return recover(r, now_ms,
+                 "Engine error: node " + node +
+                     ", which executed the run, went away before the run reached a terminal "
+                     "state.");
 }
 
 }  // namespace fabro::model

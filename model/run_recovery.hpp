@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "model/run_event.hpp"
 #include "model/run_record.hpp"
@@ -18,5 +19,10 @@ struct recovery_step {
 
 // REQUIRES: `r` is not terminal; `now_ms` is the restart time.
 recovery_step recover_after_restart(const run_record& r, int64_t now_ms);
+
+// The same for a run whose executing node (`node`, another server on a
+// shared store: actors/cluster.hpp) went away; the error names the node.
+recovery_step recover_after_node_loss(const run_record& r, int64_t now_ms,
+                                      const std::string& node);
 
 }  // namespace fabro::model

@@ -81,13 +81,14 @@ result<uint64_t> pg_authority::try_acquire() {
   return term_;
 }
 
-result<done> pg_authority::heartbeat(const std::string& address) {
+result<done> pg_authority::heartbeat(const std::string& address, uint64_t slots) {
   auto r = exec(conn_,
-                "INSERT INTO fabro_nodes(id, address, heartbeat_ms, started_ms)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET"
+                "INSERT INTO fabro_nodes(id, address, heartbeat_ms, started_ms, slots)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET"
                 " address = excluded.address, heartbeat_ms = excluded.heartbeat_ms,"
-                " started_ms = excluded.started_ms",
-                {id_, address, std::to_string(now_ms()), std::to_string(started_ms_)});
+                " started_ms = excluded.started_ms, slots = excluded.slots",
+                {id_, address, std::to_string(now_ms()), std::to_string(started_ms_),
+                 std::to_string(slots)});
   if (!ok(r)) return failure("cannot record the heartbeat");
   return done{};
 }
@@ -111,7 +112,7 @@ result<authority_holder> pg_authority::authority() {
 result<std::vector<cluster_node>> pg_authority::nodes(int64_t recent_ms) {
   auto r = exec(conn_,
                 "SELECT n.id, n.address, CASE WHEN a.node_id = n.id THEN 'authority'"
-                " ELSE 'follower' END, n.heartbeat_ms, n.started_ms FROM fabro_nodes n"
+                " ELSE 'follower' END, n.heartbeat_ms, n.started_ms, n.slots FROM fabro_nodes n"
                 " LEFT JOIN fabro_authority a ON true WHERE n.heartbeat_ms >= $1"
                 " ORDER BY (a.node_id = n.id) DESC, n.id",
                 {std::to_string(now_ms() - recent_ms)});
@@ -119,6 +120,7 @@ result<std::vector<cluster_node>> pg_authority::nodes(int64_t recent_ms) {
   std::vector<cluster_node> out;
   for (int i = 0; i < PQntuples(r.get()); ++i)
     out.push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1), PQgetvalue(r.get(), i, 2),
+                   std::strtoull(PQgetvalue(r.get(), i, 5), nullptr, 10),
                    std::strtoll(PQgetvalue(r.get(), i, 3), nullptr, 10),
                    std::strtoll(PQgetvalue(r.get(), i, 4), nullptr, 10)});
   return out;

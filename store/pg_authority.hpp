@@ -15,7 +15,7 @@
 // (`fabro_authority.endpoint`, reset with every term): the other nodes
 // send it their requests (app/cluster_node.hpp).
 //
-// `fabro_nodes` lists the servers on the store (id, address, role,
+// `fabro_nodes` lists the servers on the store (id, address, slots, role,
 // heartbeat), for operators (GET /api/v1/system/info).
 //
 // One thread at a time (a connection of its own). Blocking: not for an
@@ -37,6 +37,7 @@ struct cluster_node {
   std::string id;
   std::string address;  // where it serves HTTP
   std::string role;     // "authority" (holds the term in fabro_authority) or "follower"
+  uint64_t slots = 0;        // runs it executes at once
   int64_t heartbeat_ms = 0;  // its last heartbeat (wall clock)
   int64_t started_ms = 0;
 };
@@ -63,7 +64,7 @@ class pg_authority {
   uint64_t term() const { return term_; }
   // Records this node's heartbeat and tells whether this session is still
   // alive (when it holds the lock: still the authority).
-  model::result<model::done> heartbeat(const std::string& address);
+  model::result<model::done> heartbeat(const std::string& address, uint64_t slots = 0);
   // Publishes where this node's CAF endpoint listens; only as the
   // authority (REQUIRES: term() > 0).
   model::result<model::done> publish_endpoint(const std::string& endpoint);

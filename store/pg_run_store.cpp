@@ -98,9 +98,11 @@ CREATE TABLE fabro_sync (
 INSERT INTO fabro_sync(n) VALUES (0);
 )sql",
     // 4: where the authority's CAF endpoint listens (the other nodes send
-    // it their requests), published once the term is taken.
+    // it their requests), published once the term is taken; how many runs
+    // each node executes at once.
     R"sql(
 ALTER TABLE fabro_authority ADD COLUMN endpoint text NOT NULL DEFAULT '';
+ALTER TABLE fabro_nodes ADD COLUMN slots bigint NOT NULL DEFAULT 0;
 )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == pg_run_store::kSchemaVersion,

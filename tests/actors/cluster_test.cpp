@@ -133,13 +133,15 @@ TEST_CASE("the cluster endpoint hands out the orchestrator once it has it and gi
 
   // Before it knows the orchestrator, a join is refused.
   bool early_refused = false;
-  self->request(endpoint, 5s, join_atom::value, node_hub)
+  self->request(endpoint, 5s, join_atom::value, node_hub, executor_actor{}, std::string("n"),
+                uint64_t{0})
       .receive([&](orchestrator_actor&) {}, [&](caf::error&) { early_refused = true; });
   CHECK(early_refused);
 
   self->send(endpoint, h.orch);
   orchestrator_actor handed;
-  self->request(endpoint, 5s, join_atom::value, node_hub)
+  self->request(endpoint, 5s, join_atom::value, node_hub, executor_actor{}, std::string("n"),
+                uint64_t{0})
       .receive([&](orchestrator_actor& o) { handed = o; }, [&](caf::error&) {});
   CHECK(handed == h.orch);
 

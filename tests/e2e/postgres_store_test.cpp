@@ -105,8 +105,9 @@ std::string field_on(uint16_t port, const std::string& id, const std::string& ke
 }  // namespace
 
 TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any node creates, "
-          "answers and streams, at most max_concurrent_runs run cluster-wide, and the "
-          "authority's SIGKILL loses no run", "[e2e][postgres]") {
+          "answers, streams and executes, at most max_concurrent_runs run cluster-wide, a dead "
+          "node's run ends terminated, and the authority's SIGKILL loses no run",
+          "[e2e][postgres]") {
   FABRO_REQUIRE_POSTGRES(pg);
   auto url = pg->fresh_database();
   temp_dir dirs, work;
@@ -133,7 +134,7 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
       auto body = info(port);
       return body.find("\"authority\":\"alpha\",\"term\":1,") != std::string::npos &&
              body.find("{\"id\":\"gamma\",\"address\":\"127.0.0.1:" +
-                       std::to_string(gamma->port()) + "\",\"role\":\"follower\"") !=
+                       std::to_string(gamma->port()) + "\",\"role\":\"follower\",\"slots\":2,") !=
                  std::string::npos;
     }));
 
@@ -158,19 +159,28 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
               .size());
   }
 
-  // Two long runs take both slots of the cluster; six more queue behind
-  // them, created round-robin on the three nodes, positions 1..6.
+  // Two long runs take both slots of the cluster, one on the authority and
+  // one on a follower (each command writes the pid of the server that
+  // spawned it); six more queue behind them, created round-robin on the
+  // three nodes, positions 1..6.
   std::vector<std::string> held, queued;
   for (int i = 0; i < 2; ++i) {
     auto mark = work.path + "/held" + std::to_string(i);
     r = http_request(ports[i], "POST", "/api/v1/runs?start=true",
-                     exec_manifest(command_workflow("date +%s%N >> " + mark + "; sleep 20"),
+                     exec_manifest(command_workflow("echo $PPID >> " + mark + "; sleep 20"),
                                    work.path));
     REQUIRE(r.status == 201);
     held.push_back(json_string_field(r.body, "id"));
   }
-  for (int i = 0; i < 2; ++i)
-    REQUIRE(eventually([&] { return stamps(work.path + "/held" + std::to_string(i)).size() == 1; }));
+  std::vector<uint64_t> executors;
+  for (int i = 0; i < 2; ++i) {
+    auto mark = work.path + "/held" + std::to_string(i);
+    REQUIRE(eventually([&] { return stamps(mark).size() == 1; }));
+    executors.push_back(stamps(mark)[0]);
+  }
+  CHECK(executors[0] != executors[1]);  // runs on two nodes
+  CHECK((executors[0] == static_cast<uint64_t>(alpha->pid()) ||
+         executors[1] == static_cast<uint64_t>(alpha->pid())));
   for (int i = 0; i < 6; ++i) {
     auto mark = work.path + "/q" + std::to_string(i);
     r = http_request(ports[i % 3], "POST", "/api/v1/runs?start=true",
@@ -188,10 +198,11 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
                             "queue_position") == i + 1);
   for (int i = 0; i < 6; ++i) CHECK(stamps(work.path + "/q" + std::to_string(i)).empty());
 
-  // The authority dies: a follower takes over within 10 s.
+  // The authority dies while both slots are taken: a follower takes over
+  // within 10 s.
   auto killed = std::chrono::steady_clock::now();
   alpha->kill();
-  std::string now_authority;
+  std::string lead_id;
   REQUIRE(eventually(
       [&] {
         for (auto port : {beta->port(), gamma->port()}) {
@@ -199,15 +210,18 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
           for (const char* id : {"beta", "gamma"})
             if (body.find(std::string("\"cluster\":{\"node\":\"") + id + "\",\"authority\":\"" +
                           id + "\",\"term\":2,") != std::string::npos)
-              now_authority = id;
+              lead_id = id;
         }
-        return !now_authority.empty();
+        return !lead_id.empty();
       },
       std::chrono::seconds(10)));
   CHECK(std::chrono::steady_clock::now() - killed < 10s);
+  auto& lead = lead_id == "beta" ? beta : gamma;
+  auto& other = lead_id == "beta" ? gamma : beta;
 
-  // The runs alpha executed ended with it; every queued run executes, once,
-  // in queue order, never more than two at a time; both survivors answer.
+  // The held runs ended with the old authority (as a restart ends them);
+  // every queued run executes, once, in queue order, never more than two at
+  // a time, on the two survivors.
   for (const auto& id : held)
     for (auto port : {beta->port(), gamma->port()}) {
       CHECK(eventually([&] { return field_on(port, id, "status") == "failed"; }));
@@ -215,9 +229,9 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
     }
   for (const auto& id : queued)
     CHECK(eventually(
-        [&] { return field_on(gamma->port(), id, "status") == "completed"; },
+        [&] { return field_on(other->port(), id, "status") == "completed"; },
         std::chrono::seconds(30)));
-  CHECK(field_on(beta->port(), streamed, "status") == "completed");
+  CHECK(field_on(lead->port(), streamed, "status") == "completed");
   std::vector<std::pair<uint64_t, uint64_t>> spans;  // [start, end] of each queued run
   for (int i = 0; i < 6; ++i) {
     auto s = stamps(work.path + "/q" + std::to_string(i));
@@ -227,20 +241,54 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
   for (int i = 0; i < 2; ++i) CHECK(stamps(work.path + "/held" + std::to_string(i)).size() == 1);
   for (const auto& [start, end] : spans) {
     int running = 0;
-    for (const auto& other : spans) running += other.first <= start && start < other.second;
+    for (const auto& other_span : spans)
+      running += other_span.first <= start && start < other_span.second;
     CHECK(running <= 2);
   }
   // FIFO with two slots: run i+2 starts only after a slot freed, long
   // after run i started.
   for (size_t i = 0; i + 2 < spans.size(); ++i) CHECK(spans[i].first < spans[i + 2].first);
 
-  // Creates go on through the new authority, from either survivor.
-  for (auto port : {beta->port(), gamma->port()}) {
-    r = http_request(port, "POST", "/api/v1/runs",
-                     exec_manifest(command_workflow("true"), work.path, true));
-    CHECK(r.status == 201);
+  // Two more long runs, one on each survivor; then the follower dies: its
+  // run ends failed/terminated naming the node, the other goes on, and the
+  // freed slot takes the next run.
+  std::vector<std::string> late;
+  for (int i = 0; i < 2; ++i) {
+    auto mark = work.path + "/late" + std::to_string(i);
+    r = http_request(other->port(), "POST", "/api/v1/runs?start=true",
+                     exec_manifest(command_workflow("echo $PPID >> " + mark + "; sleep 20"),
+                                   work.path));
+    REQUIRE(r.status == 201);
+    late.push_back(json_string_field(r.body, "id"));
   }
-  CHECK(info(beta->port()).find("\"authority\":\"" + now_authority + "\"") != std::string::npos);
+  std::vector<uint64_t> late_pids;
+  for (int i = 0; i < 2; ++i) {
+    auto mark = work.path + "/late" + std::to_string(i);
+    REQUIRE(eventually([&] { return stamps(mark).size() == 1; }));
+    late_pids.push_back(stamps(mark)[0]);
+  }
+  REQUIRE(late_pids[0] != late_pids[1]);
+  size_t on_other = late_pids[0] == static_cast<uint64_t>(other->pid()) ? 0 : 1;
+  REQUIRE(late_pids[on_other] == static_cast<uint64_t>(other->pid()));
+  r = http_request(lead->port(), "POST", "/api/v1/runs?start=true",
+                   exec_manifest(command_workflow("true"), work.path));
+  REQUIRE(r.status == 201);
+  auto next_up = json_string_field(r.body, "id");
+  CHECK(json_uint_field(r.body, "queue_position") == 1);
+  const std::string other_id = lead_id == "beta" ? "gamma" : "beta";
+  other->kill();
+  CHECK(eventually([&] { return field_on(lead->port(), late[on_other], "status") == "failed"; }));
+  auto lost = http_request(lead->port(), "GET", "/api/v1/runs/" + late[on_other]).body;
+  CHECK(json_string_field(lost, "status_reason") == "terminated");
+  CHECK(lost.find("node " + other_id + ", which executed the run, went away") !=
+        std::string::npos);
+  CHECK(eventually([&] { return field_on(lead->port(), next_up, "status") == "completed"; }));
+  CHECK(field_on(lead->port(), late[1 - on_other], "status") == "running");
+
+  // Creates go on through the new authority.
+  r = http_request(lead->port(), "POST", "/api/v1/runs",
+                   exec_manifest(command_workflow("true"), work.path, true));
+  CHECK(r.status == 201);
 }
 
 TEST_CASE("a server that lost the PostgreSQL store's authority commits nothing more",

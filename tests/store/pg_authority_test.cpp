@@ -40,7 +40,7 @@ TEST_CASE("one PostgreSQL session holds the authority, the next one takes a new 
   CHECK((*second)->authority()->endpoint == "");  // not published yet
   REQUIRE((*first)->publish_endpoint("127.0.0.1:7"));
   CHECK((*second)->authority()->endpoint == "127.0.0.1:7");
-  REQUIRE((*first)->heartbeat("127.0.0.1:1"));
+  REQUIRE((*first)->heartbeat("127.0.0.1:1", 3));
   REQUIRE((*second)->heartbeat(""));
   auto nodes = (*second)->nodes(60000);
   REQUIRE(nodes);
@@ -48,6 +48,7 @@ TEST_CASE("one PostgreSQL session holds the authority, the next one takes a new 
   CHECK(nodes->at(0).id == "a");
   CHECK(nodes->at(0).role == "authority");
   CHECK(nodes->at(0).address == "127.0.0.1:1");
+  CHECK(nodes->at(0).slots == 3);
   CHECK(nodes->at(1).role == "follower");
   first->reset();  // its session ends: the lock is free once its backend exits
   CHECK(testing::eventually([&] { return *(*second)->try_acquire() == 2; }));
