@@ -193,6 +193,10 @@ int serve(const serve_config& cfg) {
   if (where.postgresql) {  // the nodes of the store talk over CAF (actors/cluster.hpp)
     caf_cfg.load<caf::io::middleman>();
     actors::add_cluster_message_types(caf_cfg);
+    // A peer silent for 10 s (hung, or cut off without a reset) counts as
+    // gone, as one whose connection dropped.
+    caf_cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
+    caf_cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(10)});
   }
   caf::actor_system sys{caf_cfg};
 

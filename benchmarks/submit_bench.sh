@@ -51,6 +51,11 @@
 #             synchronous_commit on, as a deployment has them), with
 #             --store postgresql://…; stored runs are counted with psql
 #             (env STORE, default sqlite)
+#   -N N      postgres: N servers of ours on the one database (the first is
+#             the queue authority, the others follow it: README "On
+#             PostgreSQL"); the load is split evenly over them, one wrk per
+#             server (C/N connections, one thread each); runs/s is the sum,
+#             p50/p99/max the worst of them (wrk only) (env NODES, default 1)
 #   -k        keep the temp dir (server logs, nginx conf) for inspection
 #
 # Prints, per measurement: runs/s (requests/s), latency p50/p99/max, non-2xx and
@@ -76,8 +81,9 @@ GENERATOR=${GENERATOR:-wrk}
 BENCH_BIN=${BENCH_BIN:-}
 KEEP=0
 STORE=${STORE:-sqlite}
+NODES=${NODES:-1}
 
-while getopts "c:d:r:g:G:t:w:b:B:T:A:m:o:S:kh" opt; do
+while getopts "c:d:r:g:G:t:w:b:B:T:A:m:o:S:N:kh" opt; do
   case $opt in
     c) CONNS=$OPTARG ;;
     d) DURATION=$OPTARG ;;
@@ -93,6 +99,7 @@ while getopts "c:d:r:g:G:t:w:b:B:T:A:m:o:S:kh" opt; do
     m) MODE=$OPTARG ;;
     o) ONLY=$OPTARG ;;
     S) STORE=$OPTARG ;;
+    N) NODES=$OPTARG ;;
     k) KEEP=1 ;;
     h) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) exit 2 ;;
@@ -104,6 +111,10 @@ MODES=$MODE
 for m in ${MODES//,/ }; do case $m in post|health) ;; *) die "-m must list post and/or health" ;; esac; done
 case $ONLY in both|ours|nginx) ;; *) die "-o must be both, ours or nginx" ;; esac
 case $STORE in sqlite|postgres) ;; *) die "-S must be sqlite or postgres" ;; esac
+if [ "$NODES" != 1 ]; then
+  [ "$STORE" = postgres ] || die "-N needs -S postgres"
+  [ "$GENERATOR" = wrk ] || die "-N needs -g wrk"
+fi
 case $GENERATOR in
   wrk) command -v wrk >/dev/null || die "wrk not found (apt-get install -y wrk)" ;;
   bench)
@@ -132,8 +143,10 @@ set_mode() {
 
 TMP=$(mktemp -d /tmp/submit_bench.XXXXXX)
 SERVER_PID=""
+FOLLOWER_PIDS=()
 NGINX_PID=""
 cleanup() {
+  for p in "${FOLLOWER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null
   fi
@@ -225,20 +238,42 @@ start_server() {
   fi
   FABRO_DEV_TOKEN=$FABRO_BENCH_TOKEN "$2" "${args[@]}" > "$log" 2>&1 &
   SERVER_PID=$!
-  SERVER_PORT=""
+  SERVER_PORT=$(wait_port "$log" "$SERVER_PID")
+  SERVER_PORTS=("$SERVER_PORT")
+  FOLLOWER_PIDS=()
+  local i flog
+  for i in $(seq 2 "$NODES"); do  # followers of the first (-N)
+    flog=$TMP/server-$n-node$i.log
+    FABRO_DEV_TOKEN=$FABRO_BENCH_TOKEN "$2" "${args[@]/$SERVER_DATA/$SERVER_DATA-node$i}" \
+      --node-id "node$i" > "$flog" 2>&1 &
+    FOLLOWER_PIDS+=($!)
+    SERVER_PORTS+=("$(wait_port "$flog" $!)")
+    for _ in $(seq 1 100); do grep -q "follower: node" "$flog" && break; sleep 0.1; done
+    grep -q "follower: node" "$flog" || die "node $i does not follow the first (log: $flog)"
+  done
+}
+
+# wait_port LOG PID: the port the server logs it listens on.
+wait_port() {
+  local port
   for _ in $(seq 1 100); do
-    SERVER_PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$log" | head -1)
-    [ -n "$SERVER_PORT" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "server exited at start"; }
+    port=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$1" | head -1)
+    [ -n "$port" ] && { echo "$port"; return 0; }
+    kill -0 "$2" 2>/dev/null || { cat "$1" >&2; die "server exited at start"; }
     sleep 0.1
   done
-  die "server did not report its port (log: $log)"
+  die "server did not report its port (log: $1)"
 }
 
 # Stops the server with SIGTERM; its exit code goes to SERVER_RC (124: it
 # hung and was killed).
 SERVER_RC=""
 stop_server() {
+  local p frc=0
+  for p in "${FOLLOWER_PIDS[@]}"; do  # followers first: no failover
+    kill -TERM "$p"; wait "$p" || frc=$?
+  done
+  FOLLOWER_PIDS=()
   kill -TERM "$SERVER_PID"
   # A server that does not exit within 20 s is killed and reported (rc 124).
   for _ in $(seq 1 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -247,6 +282,7 @@ stop_server() {
   else
     wait "$SERVER_PID"; SERVER_RC=$?
   fi
+  [ "$SERVER_RC" = 0 ] && SERVER_RC=$frc
   SERVER_PID=""
 }
 
@@ -304,8 +340,41 @@ run_bench() {
   W_rps=$(awk -v r="$W_requests" -v d="$W_duration_us" 'BEGIN{printf "%.0f", (d > 0 ? r*1e6/d : 0)}')
 }
 
+# run_nodes URL CONNS SECS: URL's path on every server of ours (-N), one
+# single-threaded wrk each with CONNS/N connections at once; the same W_*
+# variables: counts summed, latencies the worst.
+run_nodes() {
+  local path=${1#http://127.0.0.1:*/} c=$(( $2 / NODES )) secs=$3 port i=0 pids=()
+  [ "$c" -ge 1 ] || c=1
+  for port in "${SERVER_PORTS[@]}"; do
+    i=$((i + 1))
+    wrk -t1 -c"$c" -d"${secs}s" --timeout 30s -s "$LUA" "http://127.0.0.1:$port/$path" \
+      > "$TMP/wrk-$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  local sum_req=0 sum_non=0 sum_err=0 dur=0 p50=0 p99=0 mx=0
+  for i in $(seq 1 "${#SERVER_PORTS[@]}"); do
+    grep -q '^RESULT ' "$TMP/wrk-$i.out" || { cat "$TMP/wrk-$i.out" >&2; die "wrk failed"; }
+    eval "$(grep '^RESULT ' "$TMP/wrk-$i.out" | sed 's/^RESULT //; s/\([a-z0-9_]*\)=/W_\1=/g')"
+    sum_req=$((sum_req + W_requests)); sum_non=$((sum_non + W_non2xx))
+    sum_err=$((sum_err + W_connect + W_read + W_write + W_timeout))
+    [ "$W_duration_us" -gt "$dur" ] && dur=$W_duration_us
+    [ "$W_p50_us" -gt "$p50" ] && p50=$W_p50_us
+    [ "$W_p99_us" -gt "$p99" ] && p99=$W_p99_us
+    [ "$W_max_us" -gt "$mx" ] && mx=$W_max_us
+  done
+  W_requests=$sum_req; W_non2xx=$sum_non; W_sockerr=$sum_err; W_duration_us=$dur
+  W_p50_us=$p50; W_p99_us=$p99; W_max_us=$mx
+  W_rps=$(awk -v r="$W_requests" -v d="$W_duration_us" 'BEGIN{printf "%.0f", r*1e6/d}')
+}
+
 # run_load URL CONNS SECS: with the chosen generator.
-run_load() { if [ "$GENERATOR" = bench ]; then run_bench "$@"; else run_wrk "$@"; fi; }
+run_load() {
+  if [ "$GENERATOR" = bench ]; then run_bench "$@"
+  elif [ "$NODES" != 1 ] && [ -n "${SERVER_PID:-}" ]; then run_nodes "$@"
+  else run_wrk "$@"; fi
+}
 
 ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
 
@@ -366,7 +435,7 @@ measure_nginx() {
 
 echo "submit_bench: modes=$MODES C=$CONNS D=${DURATION}s repeats=$REPEATS generator=$GENERATOR -t$WRK_THREADS warm-up=${WARMUP}s"
 [ "$GENERATOR" = bench ] && echo "  bench:  $BENCH_BIN bench"
-echo "  server: $FABRO_BIN${SERVER_THREADS:+ --threads $SERVER_THREADS}${ACTOR_THREADS:+ actor_threads=$ACTOR_THREADS}"
+echo "  server: $FABRO_BIN${SERVER_THREADS:+ --threads $SERVER_THREADS}${ACTOR_THREADS:+ actor_threads=$ACTOR_THREADS} store=$STORE nodes=$NODES"
 [ -n "$BASE_BIN" ] && echo "  base:   $BASE_BIN"
 echo "  body:   $FABRO_BENCH_BODY ($(wc -c < "$FABRO_BENCH_BODY") bytes)"
 echo "  host:   $(nproc) cpus, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
