@@ -136,10 +136,9 @@ void cluster_node::lead(uint64_t term) {
 }
 
 void cluster_node::follow() {
+  if (followed_) return;  // until its down message or a new term (refresh)
   auto holder = authority_->authority();
-  if (!holder) return;
-  if (followed_ && holder->term != followed_term_) unfollow("a new term began");
-  if (followed_ || holder->endpoint.empty()) return;
+  if (!holder || holder->endpoint.empty()) return;
   auto where = split_endpoint(holder->endpoint);
   auto say = [&](const std::string& what) {
     if (what != missing_) spdlog::warn("follower: {}", what);
@@ -197,6 +196,7 @@ void cluster_node::refresh() {
     return;  // a follower reconnects in loop()
   }
   auto holder = authority_->authority();
+  if (holder && followed_ && holder->term != followed_term_) unfollow("a new term began");
   auto nodes = authority_->nodes(kRecentMs);
   if (!holder || !nodes) return;
   model::json_writer w;

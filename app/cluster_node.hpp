@@ -12,7 +12,8 @@
 // - Until then it follows: it connects to the endpoint the store names,
 //   joins with the node's event hub and a new executor (the authority
 //   places runs on it) and points the gateway at the remote orchestrator.
-//   When that connection drops or the store names a new term, the gateway
+//   When that connection drops or the store names a new term (read with
+//   each heartbeat), the gateway
 //   points nowhere (503), the executor ends its runs (the next authority's
 //   recovery ends them failed/terminated, as a restart does) and the hub
 //   ends its streams (clients resume with Last-Event-ID) until the next

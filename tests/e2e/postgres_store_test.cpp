@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "tests/support/http_client.hpp"
@@ -102,6 +103,29 @@ std::string field_on(uint16_t port, const std::string& id, const std::string& ke
   return json_string_field(http_request(port, "GET", "/api/v1/runs/" + id).body, key);
 }
 
+// Starts two 20 s runs through `ports` (one each, in turn), each command
+// writing the pid of the server that spawned it into DIR/NAMEi; returns
+// their ids and, once both wrote it, those pids.
+std::pair<std::vector<std::string>, std::vector<uint64_t>> start_long_runs(
+    const std::vector<uint16_t>& ports, const std::string& dir, const std::string& name) {
+  std::vector<std::string> ids;
+  std::vector<uint64_t> pids;
+  for (size_t i = 0; i < 2; ++i) {
+    auto mark = dir + "/" + name + std::to_string(i);
+    auto r = http_request(ports[i % ports.size()], "POST", "/api/v1/runs?start=true",
+                          exec_manifest(command_workflow("echo $PPID >> " + mark + "; sleep 20"),
+                                        dir));
+    REQUIRE(r.status == 201);
+    ids.push_back(json_string_field(r.body, "id"));
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    auto mark = dir + "/" + name + std::to_string(i);
+    REQUIRE(eventually([&] { return stamps(mark).size() == 1; }));
+    pids.push_back(stamps(mark)[0]);
+  }
+  return {ids, pids};
+}
+
 }  // namespace
 
 TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any node creates, "
@@ -163,21 +187,10 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
   // one on a follower (each command writes the pid of the server that
   // spawned it); six more queue behind them, created round-robin on the
   // three nodes, positions 1..6.
-  std::vector<std::string> held, queued;
-  for (int i = 0; i < 2; ++i) {
-    auto mark = work.path + "/held" + std::to_string(i);
-    r = http_request(ports[i], "POST", "/api/v1/runs?start=true",
-                     exec_manifest(command_workflow("echo $PPID >> " + mark + "; sleep 20"),
-                                   work.path));
-    REQUIRE(r.status == 201);
-    held.push_back(json_string_field(r.body, "id"));
-  }
+  std::vector<std::string> held;
   std::vector<uint64_t> executors;
-  for (int i = 0; i < 2; ++i) {
-    auto mark = work.path + "/held" + std::to_string(i);
-    REQUIRE(eventually([&] { return stamps(mark).size() == 1; }));
-    executors.push_back(stamps(mark)[0]);
-  }
+  std::tie(held, executors) = start_long_runs(ports, work.path, "held");
+  std::vector<std::string> queued;
   CHECK(executors[0] != executors[1]);  // runs on two nodes
   CHECK((executors[0] == static_cast<uint64_t>(alpha->pid()) ||
          executors[1] == static_cast<uint64_t>(alpha->pid())));
@@ -253,20 +266,8 @@ TEST_CASE("three servers on one PostgreSQL store act as one orchestrator: any no
   // run ends failed/terminated naming the node, the other goes on, and the
   // freed slot takes the next run.
   std::vector<std::string> late;
-  for (int i = 0; i < 2; ++i) {
-    auto mark = work.path + "/late" + std::to_string(i);
-    r = http_request(other->port(), "POST", "/api/v1/runs?start=true",
-                     exec_manifest(command_workflow("echo $PPID >> " + mark + "; sleep 20"),
-                                   work.path));
-    REQUIRE(r.status == 201);
-    late.push_back(json_string_field(r.body, "id"));
-  }
   std::vector<uint64_t> late_pids;
-  for (int i = 0; i < 2; ++i) {
-    auto mark = work.path + "/late" + std::to_string(i);
-    REQUIRE(eventually([&] { return stamps(mark).size() == 1; }));
-    late_pids.push_back(stamps(mark)[0]);
-  }
+  std::tie(late, late_pids) = start_long_runs({other->port()}, work.path, "late");
   REQUIRE(late_pids[0] != late_pids[1]);
   size_t on_other = late_pids[0] == static_cast<uint64_t>(other->pid()) ? 0 : 1;
   REQUIRE(late_pids[on_other] == static_cast<uint64_t>(other->pid()));
